@@ -1,0 +1,12 @@
+#include "command.h"
+
+namespace capsule::cli {
+
+const std::vector<Command>& allCommands() {
+    static const std::vector<Command> commands = {
+        systemCommand(),
+    };
+    return commands;
+}
+
+}  // namespace capsule::cli
