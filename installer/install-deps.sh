@@ -14,7 +14,7 @@ core_packages=(
 )
 gui_packages=(
     qt6-base-dev qt6-tools-dev qt6-tools-dev-tools qt6-l10n-tools linguist-qt6
-    libqcustomplot-dev libgl1-mesa-dev
+    libqcustomplot-dev libgl1-mesa-dev libqt6svg6   # libqt6svg6: the SVG icon plugins
     qt6-translations-l10n
     xvfb xauth imagemagick  # headless GUI runs, screenshots
     fonts-noto-cjk          # zh_CN translation renders

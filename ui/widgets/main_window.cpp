@@ -1,0 +1,261 @@
+#include "widgets/main_window.h"
+
+#include "controller/language.h"
+#include "controller/runtime_controller.h"
+#include "widgets/about_dialog.h"
+#include "widgets/dashboard_page.h"
+#include "widgets/history_page.h"
+#include "widgets/log_view.h"
+#include "widgets/setup_page.h"
+
+#include <QAction>
+#include <QActionGroup>
+#include <QApplication>
+#include <QCloseEvent>
+#include <QDockWidget>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QListWidget>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QSettings>
+#include <QStackedWidget>
+#include <QStatusBar>
+#include <QStyle>
+#include <QTimer>
+#include <QToolBar>
+
+namespace capsule::ui {
+
+MainWindow::MainWindow(RuntimeController* runtime, QWidget* parent)
+    : QMainWindow(parent), runtime_(runtime) {
+    setObjectName(QStringLiteral("MainWindow"));
+    setWindowTitle(tr("Capsule — fine-tuning studio"));
+    setWindowIcon(QIcon(QStringLiteral(":/icons/capsule.svg")));
+    setMinimumSize(900, 600);
+
+    auto* central = new QWidget(this);
+    auto* layout = new QHBoxLayout(central);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->setSpacing(0);
+
+    navigation_ = new QListWidget(central);
+    navigation_->setObjectName(QStringLiteral("navigation"));
+    navigation_->setViewMode(QListView::ListMode);
+    navigation_->setIconSize(QSize(22, 22));
+    navigation_->setFixedWidth(168);
+    navigation_->setFrameShape(QFrame::NoFrame);
+    navigation_->setSpacing(2);
+    const struct {
+        QString title;
+        QString icon;
+        QString tip;
+    } entries[] = {
+        {tr("Setup"), QStringLiteral(":/icons/setup.svg"), tr("Choose the model, dataset, method and training settings")},
+        {tr("Dashboard"), QStringLiteral(":/icons/dashboard.svg"), tr("Live charts of the running training")},
+        {tr("History"), QStringLiteral(":/icons/history.svg"), tr("Every run, kept across restarts")},
+    };
+    for (const auto& entry : entries) {
+        auto* item = new QListWidgetItem(QIcon(entry.icon), entry.title, navigation_);
+        item->setToolTip(entry.tip);
+        item->setSizeHint(QSize(160, 40));
+    }
+    navigation_->setStyleSheet(QStringLiteral(
+        "QListWidget#navigation { background: palette(window); padding-top: 8px; }"
+        "QListWidget#navigation::item { padding-left: 10px; border-radius: 6px; margin: 0 6px; }"
+        "QListWidget#navigation::item:selected { background: palette(highlight); color: palette(highlighted-text); }"));
+
+    pages_ = new QStackedWidget(central);
+    setupPage_ = new SetupPage(pages_);
+    dashboardPage_ = new DashboardPage(pages_);
+    historyPage_ = new HistoryPage(pages_);
+    pages_->addWidget(setupPage_);
+    pages_->addWidget(dashboardPage_);
+    pages_->addWidget(historyPage_);
+
+    auto* separator = new QFrame(central);
+    separator->setFrameShape(QFrame::VLine);
+    separator->setFrameShadow(QFrame::Sunken);
+
+    layout->addWidget(navigation_);
+    layout->addWidget(separator);
+    layout->addWidget(pages_, 1);
+    setCentralWidget(central);
+
+    connect(navigation_, &QListWidget::currentRowChanged, pages_, &QStackedWidget::setCurrentIndex);
+    navigation_->setCurrentRow(SetupPageIndex);
+
+    logView_ = new LogView(this);
+    auto* logDock = new QDockWidget(tr("Log"), this);
+    logDock->setObjectName(QStringLiteral("logDock"));
+    logDock->setWidget(logView_);
+    logDock->setAllowedAreas(Qt::BottomDockWidgetArea | Qt::RightDockWidgetArea);
+    addDockWidget(Qt::BottomDockWidgetArea, logDock);
+    toggleLogAction_ = logDock->toggleViewAction();
+    toggleLogAction_->setText(tr("Show &Log"));
+    toggleLogAction_->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_L));
+
+    createActions();
+    createMenus();
+    createToolBar();
+    createStatusBar();
+
+    logView_->appendLine(tr("Capsule %1 started on %2 (LibTorch %3, Qt %4).")
+                             .arg(runtime_->capsuleVersion(), runtime_->deviceName(),
+                                  runtime_->torchVersion(), runtime_->qtVersion()));
+    if (const QString warning = runtime_->performanceWarning(); !warning.isEmpty())
+        logView_->appendLine(warning, LogView::Warning);
+
+    restoreLayout();
+}
+
+MainWindow::~MainWindow() = default;
+
+void MainWindow::createActions() {
+    openModelAction_ = new QAction(QIcon(QStringLiteral(":/icons/folder.svg")), tr("Add &Model Folder…"), this);
+    openModelAction_->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_M));
+    openModelAction_->setStatusTip(tr("Add a Hugging Face model folder to the model list"));
+    connect(openModelAction_, &QAction::triggered, this, [this] {
+        showPage(SetupPageIndex);
+        setupPage_->addModelFolder();
+    });
+
+    openDatasetAction_ = new QAction(QIcon(QStringLiteral(":/icons/dataset.svg")), tr("Open &Dataset…"), this);
+    openDatasetAction_->setShortcut(QKeySequence::Open);
+    openDatasetAction_->setStatusTip(tr("Choose the dataset file to train on"));
+    connect(openDatasetAction_, &QAction::triggered, this, [this] {
+        showPage(SetupPageIndex);
+        setupPage_->chooseDatasetFile();
+    });
+
+    startAction_ = new QAction(QIcon(QStringLiteral(":/icons/start.svg")), tr("&Start Training"), this);
+    startAction_->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_Return));
+    startAction_->setStatusTip(tr("Start training with the current setup"));
+    pauseAction_ = new QAction(QIcon(QStringLiteral(":/icons/pause.svg")), tr("&Pause"), this);
+    pauseAction_->setStatusTip(tr("Pause the running training after the current step"));
+    stopAction_ = new QAction(QIcon(QStringLiteral(":/icons/stop.svg")), tr("S&top"), this);
+    stopAction_->setStatusTip(tr("Stop the running training and keep its last checkpoint"));
+    // The training engine arrives with the next issues; until then these stay disabled and say why.
+    for (QAction* action : {startAction_, pauseAction_, stopAction_}) {
+        action->setEnabled(false);
+        action->setToolTip(action->statusTip() + tr(" (the training engine is not part of this build yet)"));
+    }
+
+    quitAction_ = new QAction(tr("&Quit"), this);
+    quitAction_->setShortcut(QKeySequence::Quit);
+    connect(quitAction_, &QAction::triggered, this, &QWidget::close);
+
+    aboutAction_ = new QAction(tr("&About Capsule"), this);
+    connect(aboutAction_, &QAction::triggered, this, &MainWindow::showAbout);
+}
+
+void MainWindow::createMenus() {
+    QMenu* file = menuBar()->addMenu(tr("&File"));
+    file->addAction(openModelAction_);
+    file->addAction(openDatasetAction_);
+    file->addSeparator();
+    file->addAction(quitAction_);
+
+    QMenu* view = menuBar()->addMenu(tr("&View"));
+    const QString pageNames[] = {tr("&Setup"), tr("&Dashboard"), tr("&History")};
+    for (int index = 0; index < 3; ++index) {
+        QAction* action = view->addAction(pageNames[index]);
+        action->setShortcut(QKeySequence(Qt::CTRL | static_cast<Qt::Key>(Qt::Key_1 + index)));
+        connect(action, &QAction::triggered, this, [this, index] { showPage(static_cast<Page>(index)); });
+    }
+    view->addSeparator();
+    QMenu* languageMenu = view->addMenu(tr("&Language"));
+    auto* group = new QActionGroup(languageMenu);
+    const QString current = chosenLanguage();
+    for (const Language& language : availableLanguages()) {
+        QAction* action = languageMenu->addAction(language.nativeName);
+        action->setCheckable(true);
+        action->setChecked(language.code == current);
+        action->setData(language.code);
+        group->addAction(action);
+        connect(action, &QAction::triggered, this, [this, code = language.code] { chooseLanguage(code); });
+    }
+    view->addSeparator();
+    view->addAction(toggleLogAction_);
+
+    QMenu* training = menuBar()->addMenu(tr("&Training"));
+    training->addAction(startAction_);
+    training->addAction(pauseAction_);
+    training->addAction(stopAction_);
+
+    QMenu* help = menuBar()->addMenu(tr("&Help"));
+    help->addAction(aboutAction_);
+}
+
+void MainWindow::createToolBar() {
+    QToolBar* toolbar = addToolBar(tr("Run"));
+    toolbar->setObjectName(QStringLiteral("runToolBar"));
+    toolbar->setMovable(false);
+    toolbar->setIconSize(QSize(20, 20));
+    toolbar->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
+    toolbar->addAction(openModelAction_);
+    toolbar->addAction(openDatasetAction_);
+    toolbar->addSeparator();
+    toolbar->addAction(startAction_);
+    toolbar->addAction(pauseAction_);
+    toolbar->addAction(stopAction_);
+}
+
+void MainWindow::createStatusBar() {
+    deviceLabel_ = new QLabel(this);
+    deviceLabel_->setObjectName(QStringLiteral("deviceLabel"));
+    deviceLabel_->setText(tr("Device: %1").arg(runtime_->deviceName()));
+    deviceLabel_->setToolTip(tr("LibTorch %1 · Qt %2 · BLAS %3")
+                                 .arg(runtime_->torchVersion(), runtime_->qtVersion(),
+                                      runtime_->blasLibrary().isEmpty() ? tr("unknown") : runtime_->blasLibrary()));
+    statusBar()->addPermanentWidget(deviceLabel_);
+    statusBar()->showMessage(tr("Ready"));
+}
+
+void MainWindow::showPage(Page page) {
+    navigation_->setCurrentRow(page);
+}
+
+MainWindow::Page MainWindow::currentPage() const {
+    return static_cast<Page>(pages_->currentIndex());
+}
+
+void MainWindow::restoreLayout() {
+    const QSettings settings;
+    if (!restoreGeometry(settings.value(QStringLiteral("window/geometry")).toByteArray())) resize(1280, 800);
+    if (!restoreState(settings.value(QStringLiteral("window/state")).toByteArray())) {
+        // First start: a compact log under a large work area.
+        if (auto* dock = findChild<QDockWidget*>(QStringLiteral("logDock"))) {
+            resizeDocks({dock}, {140}, Qt::Vertical);
+            QTimer::singleShot(0, this, [this, dock] { resizeDocks({dock}, {140}, Qt::Vertical); });
+        }
+    }
+    const int page = settings.value(QStringLiteral("window/page"), int(SetupPageIndex)).toInt();
+    if (page >= 0 && page < pages_->count()) showPage(static_cast<Page>(page));
+}
+
+void MainWindow::saveLayout() const {
+    QSettings settings;
+    settings.setValue(QStringLiteral("window/geometry"), saveGeometry());
+    settings.setValue(QStringLiteral("window/state"), saveState());
+    settings.setValue(QStringLiteral("window/page"), pages_->currentIndex());
+}
+
+void MainWindow::closeEvent(QCloseEvent* event) {
+    saveLayout();
+    event->accept();
+}
+
+void MainWindow::showAbout() {
+    AboutDialog dialog(runtime_, this);
+    dialog.exec();
+}
+
+void MainWindow::chooseLanguage(const QString& code) {
+    if (code == chosenLanguage()) return;
+    setChosenLanguage(code);
+    QMessageBox::information(this, tr("Language"),
+                             tr("The new language takes effect when Capsule is restarted."));
+}
+
+}  // namespace capsule::ui

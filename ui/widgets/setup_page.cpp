@@ -1,0 +1,224 @@
+#include "widgets/setup_page.h"
+
+#include <QComboBox>
+#include <QDir>
+#include <QDoubleSpinBox>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QFormLayout>
+#include <QGroupBox>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QLabel>
+#include <QLineEdit>
+#include <QPushButton>
+#include <QScrollArea>
+#include <QSettings>
+#include <QSpinBox>
+#include <QStandardPaths>
+#include <QTableWidget>
+#include <QVBoxLayout>
+
+namespace capsule::ui {
+namespace {
+constexpr auto kModelFoldersKey = "setup/modelFolders";
+constexpr auto kDatasetKey = "setup/recentDataset";
+
+QGroupBox* section(const QString& title, QWidget* parent) {
+    auto* box = new QGroupBox(title, parent);
+    box->setStyleSheet(QStringLiteral("QGroupBox { font-weight: 600; }"));
+    return box;
+}
+}  // namespace
+
+SetupPage::SetupPage(QWidget* parent) : QWidget(parent) {
+    setObjectName(QStringLiteral("setupPage"));
+    auto* scroll = new QScrollArea(this);
+    scroll->setWidgetResizable(true);
+    scroll->setFrameShape(QFrame::NoFrame);
+    auto* content = new QWidget(scroll);
+    auto* column = new QVBoxLayout(content);
+    column->setContentsMargins(16, 12, 16, 12);
+    column->setSpacing(12);
+
+    auto* heading = new QLabel(tr("<h2>New training run</h2>"), content);
+    auto* intro = new QLabel(tr("Pick a base model from disk, a dataset file and a PEFT method, then press Start."),
+                             content);
+    intro->setWordWrap(true);
+    column->addWidget(heading);
+    column->addWidget(intro);
+
+    auto* grid = new QHBoxLayout;
+    auto* left = new QVBoxLayout;
+    auto* right = new QVBoxLayout;
+    left->addWidget(createModelSection(), 3);
+    left->addWidget(createDatasetSection(), 1);
+    right->addWidget(createMethodSection());
+    right->addWidget(createTrainingSection());
+    right->addStretch(1);
+    grid->addLayout(left, 3);
+    grid->addLayout(right, 2);
+    column->addLayout(grid, 1);
+    scroll->setWidget(content);
+
+    auto* outer = new QVBoxLayout(this);
+    outer->setContentsMargins(0, 0, 0, 0);
+    outer->addWidget(scroll);
+
+    const QSettings settings;
+    for (const QString& folder : settings.value(QLatin1String(kModelFoldersKey)).toStringList())
+        addModelFolderPath(folder);
+    setDatasetPath(settings.value(QLatin1String(kDatasetKey)).toString());
+}
+
+QWidget* SetupPage::createModelSection() {
+    auto* box = section(tr("Model"), this);
+    auto* layout = new QVBoxLayout(box);
+    modelTable_ = new QTableWidget(0, 5, box);
+    modelTable_->setObjectName(QStringLiteral("modelTable"));
+    modelTable_->setHorizontalHeaderLabels(
+        {tr("Name"), tr("Architecture"), tr("Parameters"), tr("Dtype"), tr("Size on disk")});
+    modelTable_->horizontalHeader()->setSectionResizeMode(0, QHeaderView::Stretch);
+    modelTable_->verticalHeader()->hide();
+    modelTable_->setSelectionBehavior(QAbstractItemView::SelectRows);
+    modelTable_->setSelectionMode(QAbstractItemView::SingleSelection);
+    modelTable_->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    modelTable_->setToolTip(tr("Models found in your Hugging Face cache and in folders you added"));
+    auto* buttons = new QHBoxLayout;
+    auto* add = new QPushButton(tr("Add Folder…"), box);
+    add->setToolTip(tr("Add a Hugging Face model folder (config.json + safetensors)"));
+    connect(add, &QPushButton::clicked, this, &SetupPage::addModelFolder);
+    buttons->addWidget(add);
+    buttons->addStretch(1);
+    layout->addWidget(modelTable_);
+    layout->addLayout(buttons);
+    return box;
+}
+
+QWidget* SetupPage::createDatasetSection() {
+    auto* box = section(tr("Dataset"), this);
+    auto* layout = new QHBoxLayout(box);
+    datasetEdit_ = new QLineEdit(box);
+    datasetEdit_->setObjectName(QStringLiteral("datasetEdit"));
+    datasetEdit_->setPlaceholderText(tr("JSONL, JSON, CSV/TSV or TXT file"));
+    auto* browse = new QPushButton(tr("Browse…"), box);
+    connect(browse, &QPushButton::clicked, this, &SetupPage::chooseDatasetFile);
+    layout->addWidget(datasetEdit_, 1);
+    layout->addWidget(browse);
+    return box;
+}
+
+QWidget* SetupPage::createMethodSection() {
+    auto* box = section(tr("Method"), this);
+    auto* layout = new QFormLayout(box);
+    methodCombo_ = new QComboBox(box);
+    methodCombo_->setObjectName(QStringLiteral("methodCombo"));
+    const struct {
+        const char* id;
+        QString name;
+        QString description;
+    } methods[] = {
+        {"lora", tr("LoRA"), tr("Low-rank update B·A added to the chosen linear layers.")},
+        {"adalora", tr("AdaLoRA"), tr("LoRA in SVD form whose ranks are reallocated during training to the layers that matter.")},
+        {"ia3", tr("(IA)³"), tr("Learned vectors that rescale attention keys/values and feed-forward activations.")},
+        {"prompt-tuning", tr("Prompt tuning"), tr("Trainable virtual tokens prepended to the input embeddings.")},
+        {"prefix-tuning", tr("Prefix tuning"), tr("Trainable key/value prefixes in every attention layer.")},
+        {"p-tuning", tr("P-tuning"), tr("Virtual tokens produced by a small MLP or LSTM prompt encoder.")},
+        {"t-few", tr("T-Few"), tr("(IA)³ plus unlikelihood and length-normalised losses for multiple-choice data.")},
+    };
+    for (const auto& method : methods) {
+        methodCombo_->addItem(method.name, QString::fromLatin1(method.id));
+        methodCombo_->setItemData(methodCombo_->count() - 1, method.description, Qt::ToolTipRole);
+    }
+    methodDescription_ = new QLabel(box);
+    methodDescription_->setWordWrap(true);
+    methodDescription_->setStyleSheet(QStringLiteral("color: palette(mid);"));
+    connect(methodCombo_, &QComboBox::currentIndexChanged, this, &SetupPage::updateMethodDescription);
+    layout->addRow(tr("PEFT method:"), methodCombo_);
+    layout->addRow(methodDescription_);
+    updateMethodDescription();
+    return box;
+}
+
+QWidget* SetupPage::createTrainingSection() {
+    auto* box = section(tr("Training"), this);
+    auto* layout = new QFormLayout(box);
+    maxStepsSpin_ = new QSpinBox(box);
+    maxStepsSpin_->setRange(1, 10'000'000);
+    maxStepsSpin_->setValue(200);
+    maxStepsSpin_->setToolTip(tr("Number of optimizer steps"));
+    batchSizeSpin_ = new QSpinBox(box);
+    batchSizeSpin_->setRange(1, 4096);
+    batchSizeSpin_->setValue(8);
+    batchSizeSpin_->setToolTip(tr("Examples per optimizer step"));
+    maxLengthSpin_ = new QSpinBox(box);
+    maxLengthSpin_->setRange(8, 131072);
+    maxLengthSpin_->setValue(256);
+    maxLengthSpin_->setToolTip(tr("Longer examples are truncated to this many tokens"));
+    learningRateSpin_ = new QDoubleSpinBox(box);
+    learningRateSpin_->setDecimals(6);
+    learningRateSpin_->setRange(1e-6, 1.0);
+    learningRateSpin_->setSingleStep(1e-4);
+    learningRateSpin_->setValue(3e-4);
+    learningRateSpin_->setToolTip(tr("Peak learning rate of the schedule"));
+    outputEdit_ = new QLineEdit(box);
+    // Same data folder as the core run store: $XDG_DATA_HOME/capsule.
+    outputEdit_->setText(QDir(QStandardPaths::writableLocation(QStandardPaths::GenericDataLocation))
+                             .filePath(QStringLiteral("capsule/runs")));
+    outputEdit_->setToolTip(tr("Folder that receives checkpoints and the exported adapter"));
+    layout->addRow(tr("Max steps:"), maxStepsSpin_);
+    layout->addRow(tr("Batch size:"), batchSizeSpin_);
+    layout->addRow(tr("Max length:"), maxLengthSpin_);
+    layout->addRow(tr("Learning rate:"), learningRateSpin_);
+    layout->addRow(tr("Output folder:"), outputEdit_);
+    return box;
+}
+
+void SetupPage::updateMethodDescription() {
+    methodDescription_->setText(methodCombo_->currentData(Qt::ToolTipRole).toString());
+}
+
+void SetupPage::addModelFolder() {
+    const QString folder = QFileDialog::getExistingDirectory(this, tr("Add a model folder"), QDir::homePath());
+    if (folder.isEmpty()) return;
+    addModelFolderPath(folder);
+    QSettings settings;
+    QStringList folders = settings.value(QLatin1String(kModelFoldersKey)).toStringList();
+    if (!folders.contains(folder)) folders.append(folder);
+    settings.setValue(QLatin1String(kModelFoldersKey), folders);
+}
+
+void SetupPage::addModelFolderPath(const QString& path) {
+    if (path.isEmpty()) return;
+    for (int row = 0; row < modelTable_->rowCount(); ++row) {
+        if (modelTable_->item(row, 0)->data(Qt::UserRole).toString() == path) return;
+    }
+    const int row = modelTable_->rowCount();
+    modelTable_->insertRow(row);
+    auto* name = new QTableWidgetItem(QFileInfo(path).fileName());
+    name->setData(Qt::UserRole, path);
+    name->setToolTip(path);
+    modelTable_->setItem(row, 0, name);
+    for (int column = 1; column < modelTable_->columnCount(); ++column)
+        modelTable_->setItem(row, column, new QTableWidgetItem(QStringLiteral("—")));
+}
+
+void SetupPage::chooseDatasetFile() {
+    const QString file = QFileDialog::getOpenFileName(
+        this, tr("Choose a dataset"), QDir::homePath(),
+        tr("Datasets (*.jsonl *.json *.csv *.tsv *.txt);;All files (*)"));
+    if (file.isEmpty()) return;
+    setDatasetPath(file);
+    QSettings settings;
+    settings.setValue(QLatin1String(kDatasetKey), file);
+}
+
+QString SetupPage::datasetPath() const {
+    return datasetEdit_->text();
+}
+
+void SetupPage::setDatasetPath(const QString& path) {
+    datasetEdit_->setText(path);
+}
+
+}  // namespace capsule::ui
