@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Proves -DCAPSULE_BUILD_GUI=OFF configures and builds core, capsule-cli and the core tests with Qt
+# hidden: find_package for every Qt package is disabled, and no compile command may mention Qt.
+set -euo pipefail
+source_dir=$1
+build_dir=$2
+jobs=${CAPSULE_JOBS:-$(nproc)}
+cmake -S "$source_dir" -B "$build_dir" -G Ninja -DCAPSULE_BUILD_GUI=OFF -DCAPSULE_BUILD_BENCHMARKS=OFF \
+      -DCMAKE_EXPORT_COMPILE_COMMANDS=ON \
+      -DCMAKE_DISABLE_FIND_PACKAGE_Qt6=ON -DCMAKE_DISABLE_FIND_PACKAGE_Qt5=ON \
+      -DCMAKE_DISABLE_FIND_PACKAGE_QCustomPlotQt6=ON > "$build_dir.configure.log" 2>&1 \
+    || { cat "$build_dir.configure.log"; exit 1; }
+if grep -qi 'qt6\|qt5' "$build_dir/compile_commands.json"; then
+    echo "a compile command mentions Qt:"; grep -i 'qt6\|qt5' "$build_dir/compile_commands.json" | head -3; exit 1
+fi
+cmake --build "$build_dir" -j "$jobs"
+"$build_dir/app/capsule-cli" --version
+# Every core test built in this tree passes there too.
+ctest --test-dir "$build_dir" -L unit --output-on-failure -j "$jobs" -E 'package|without_qt|layering'
