@@ -101,8 +101,8 @@ void writeFile(const std::string& path, const std::string& bytes);
 
 #define COMPARE(actual, expected)                                                              \
     do {                                                                                        \
-        const auto& capsule_a_ = (actual);                                                      \
-        const auto& capsule_e_ = (expected);                                                    \
+        const auto capsule_a_ = (actual); /* copies: `actual` may live in a temporary */ \
+        const auto capsule_e_ = (expected);                                                     \
         if (!(capsule_a_ == capsule_e_))                                                        \
             capsule::test::fail("Compared values are not the same\n   Actual   (" #actual "): " + \
                                     capsule::test::describe(capsule_a_) +                       \
