@@ -5,7 +5,10 @@ set -euo pipefail
 source_dir=$1
 build_dir=$2
 jobs=${CAPSULE_JOBS:-$(nproc)}
+# -O0: this tree proves the build works without Qt; speed is measured in the main tree. It halves
+# the compile time of the second build on CI's two cores.
 cmake -S "$source_dir" -B "$build_dir" -G Ninja -DCAPSULE_BUILD_GUI=OFF -DCAPSULE_BUILD_BENCHMARKS=OFF \
+      -DCMAKE_BUILD_TYPE=None -DCMAKE_CXX_FLAGS="-O0 -g0" \
       -DCMAKE_EXPORT_COMPILE_COMMANDS=ON \
       -DCMAKE_DISABLE_FIND_PACKAGE_Qt6=ON -DCMAKE_DISABLE_FIND_PACKAGE_Qt5=ON \
       -DCMAKE_DISABLE_FIND_PACKAGE_QCustomPlotQt6=ON > "$build_dir.configure.log" 2>&1 \
@@ -15,5 +18,5 @@ if grep -qi 'qt6\|qt5' "$build_dir/compile_commands.json"; then
 fi
 cmake --build "$build_dir" -j "$jobs"
 "$build_dir/app/capsule-cli" --version
-# Every core test built in this tree passes there too.
-ctest --test-dir "$build_dir" -L unit --output-on-failure -j "$jobs" -E 'package|without_qt|layering'
+# A few quick core tests run from this tree too (the main tree runs them all at full speed).
+ctest --test-dir "$build_dir" --output-on-failure -j "$jobs" -R 'test_runtime|test_run_store|test_tokenizer_fixtures'
