@@ -21,5 +21,6 @@ const std::vector<Command>& allCommands();
 
 // One factory per command file.
 Command systemCommand();
+Command tokenizeCommand();
 
 }  // namespace capsule::cli

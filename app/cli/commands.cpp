@@ -5,6 +5,7 @@ namespace capsule::cli {
 const std::vector<Command>& allCommands() {
     static const std::vector<Command> commands = {
         systemCommand(),
+        tokenizeCommand(),
     };
     return commands;
 }
