@@ -21,6 +21,9 @@ const std::vector<Command>& allCommands();
 
 // One factory per command file.
 Command systemCommand();
+Command infoCommand();
+Command forwardCommand();
+Command generateCommand();
 Command tokenizeCommand();
 
 }  // namespace capsule::cli

@@ -5,6 +5,9 @@ namespace capsule::cli {
 const std::vector<Command>& allCommands() {
     static const std::vector<Command> commands = {
         systemCommand(),
+        infoCommand(),
+        forwardCommand(),
+        generateCommand(),
         tokenizeCommand(),
     };
     return commands;
