@@ -4,6 +4,27 @@
 
 namespace capsule::model {
 
+namespace {
+
+/// tanh-GELU for bfloat16/float16 on the CPU without autograd: 0.5·(1 + tanh(z)) = sigmoid(2z),
+/// so gelu(x) = x·sigmoid(x·(2c + 2c·0.044715·x²)), c = √(2/π), evaluated in float32 with
+/// in-place ops. LibTorch 1.13's reduced-precision tanh-GELU kernel is ~3x slower (23 vs 8 ms on
+/// [4, 256, 3072]) and no more accurate (both are within bf16 rounding of the float64 value).
+torch::Tensor geluTanhViaFloat(const torch::Tensor& x) {
+    constexpr double twoC = 1.5957691216057308;           // 2·√(2/π)
+    constexpr double twoCTimesCubic = 0.07135481627159115;  // 2·√(2/π)·0.044715
+    const torch::Tensor x32 = x.to(torch::kFloat);
+    torch::Tensor gate = (x32 * x32).mul_(twoCTimesCubic).add_(twoC).mul_(x32).sigmoid_();  // pow() is slow here
+    return gate.mul_(x32).to(x.scalar_type());
+}
+
+bool isReducedPrecisionInferenceOnCpu(const torch::Tensor& x) {
+    const bool reduced = x.scalar_type() == torch::kBFloat16 || x.scalar_type() == torch::kHalf;
+    return reduced && x.device().is_cpu() && !(torch::GradMode::is_enabled() && x.requires_grad());
+}
+
+}  // namespace
+
 Activation activationFromName(const std::string& name) {
     if (name == "gelu_new" || name == "gelu_pytorch_tanh") return Activation::GeluTanh;
     if (name == "gelu") return Activation::GeluExact;
@@ -18,7 +39,7 @@ Activation activationFromName(const std::string& name) {
 torch::Tensor applyActivation(Activation activation, const torch::Tensor& x) {
     switch (activation) {
     case Activation::GeluTanh:
-        return torch::gelu(x, "tanh");
+        return isReducedPrecisionInferenceOnCpu(x) ? geluTanhViaFloat(x) : torch::gelu(x, "tanh");
     case Activation::GeluExact:
         return torch::gelu(x);
     case Activation::GeluFast:

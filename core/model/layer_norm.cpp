@@ -9,6 +9,12 @@ LayerNormImpl::LayerNormImpl(int64_t size, double epsilon, const torch::TensorOp
 }
 
 torch::Tensor LayerNormImpl::forward(const torch::Tensor& x) {
+    // LibTorch 1.13's CPU layer_norm is 2-3x slower in bfloat16 than the float32 round trip
+    // (measured on [4, 256, 768]), and float32 statistics are the more accurate ones anyway.
+    const bool reducedPrecision = x.scalar_type() == torch::kBFloat16 || x.scalar_type() == torch::kHalf;
+    if (reducedPrecision && x.device().is_cpu())
+        return torch::layer_norm(x.to(torch::kFloat), {size_}, weight.to(torch::kFloat), bias.to(torch::kFloat), epsilon_)
+            .to(x.scalar_type());
     return torch::layer_norm(x, {size_}, weight, bias, epsilon_);
 }
 

@@ -1,7 +1,8 @@
 #pragma once
 // LayerNorm with the weights allocated directly in the model's dtype and device (torch::nn's
 // LayerNorm allocates float32 CPU tensors first, which cannot be moved to the meta device that
-// `capsule-cli info` builds on). y = (x − mean) / sqrt(biased var + eps) · weight + bias.
+// `capsule-cli info` builds on). y = (x − mean) / sqrt(biased var + eps) · weight + bias; on the
+// CPU, bfloat16/float16 inputs are normalised in float32 and cast back.
 #include <torch/torch.h>
 
 #include <cstdint>
