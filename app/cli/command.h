@@ -25,5 +25,9 @@ Command infoCommand();
 Command forwardCommand();
 Command generateCommand();
 Command tokenizeCommand();
+Command trainCommand();
+Command runsCommand();
+Command exportCommand();
+Command demoCommand();
 
 }  // namespace capsule::cli

@@ -9,6 +9,10 @@ const std::vector<Command>& allCommands() {
         forwardCommand(),
         generateCommand(),
         tokenizeCommand(),
+        trainCommand(),
+        runsCommand(),
+        exportCommand(),
+        demoCommand(),
     };
     return commands;
 }

@@ -304,6 +304,45 @@ void AdaLoraAdapter::afterOptimizerStep(int64_t globalStep) {
     controller_->afterOptimizerStep(globalStep);
 }
 
+NamedTensorList AdaLoraController::trainingState() const {
+    NamedTensorList state = allocator_.exportState();
+    if (config_.rankPattern) {
+        for (const auto& [key, mask] : *config_.rankPattern) {
+            std::vector<uint8_t> bytes(mask.begin(), mask.end());
+            state.emplace_back("rank_pattern." + key,
+                               torch::tensor(std::vector<int64_t>(bytes.begin(), bytes.end()), torch::kLong).to(torch::kUInt8));
+        }
+    }
+    return state;
+}
+
+void AdaLoraController::restoreTrainingState(const NamedTensorList& state) {
+    const std::string prefix = "rank_pattern.";
+    NamedTensorList allocatorState;
+    RankPattern pattern;
+    for (const auto& [name, tensor] : state) {
+        if (name.rfind(prefix, 0) == 0) {
+            const torch::Tensor values = tensor.to(torch::kLong).contiguous();
+            std::vector<bool> mask;
+            for (int64_t i = 0; i < values.numel(); ++i) mask.push_back(values.data_ptr<int64_t>()[i] != 0);
+            pattern[name.substr(prefix.size())] = std::move(mask);
+        } else {
+            allocatorState.emplace_back(name, tensor);
+        }
+    }
+    allocator_.importState(allocatorState);
+    if (!pattern.empty()) config_.rankPattern = std::move(pattern);
+}
+
+NamedTensorList AdaLoraAdapter::trainingState() const {
+    return controller_ ? controller_->trainingState() : NamedTensorList{};
+}
+
+void AdaLoraAdapter::restoreTrainingState(const NamedTensorList& state) {
+    if (!controller_) throw std::runtime_error("AdaLoRA: restoreTrainingState() before apply()");
+    controller_->restoreTrainingState(state);
+}
+
 void AdaLoraAdapter::setRankSnapshotCallback(std::function<void(const RankSnapshot&)> callback) {
     pendingCallback_ = callback;
     if (controller_) controller_->setSnapshotCallback(std::move(callback));

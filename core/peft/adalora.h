@@ -83,6 +83,9 @@ public:
     /// The snapshot of the latest afterOptimizerStep() (step 0, full ranks before the first).
     const RankSnapshot& lastSnapshot() const { return snapshot_; }
     const RankAllocator& allocator() const { return allocator_; }
+    /// Allocator EMAs plus the current rank pattern ("rank_pattern.<key>" uint8 masks).
+    NamedTensorList trainingState() const;
+    void restoreTrainingState(const NamedTensorList& state);
 
 private:
     void publish(int64_t step, int64_t budget);
@@ -110,6 +113,8 @@ public:
     torch::Tensor regularizationLoss() override;
     void afterOptimizerStep(int64_t globalStep) override;
     void setRankSnapshotCallback(std::function<void(const RankSnapshot&)> callback) override;
+    NamedTensorList trainingState() const override;
+    void restoreTrainingState(const NamedTensorList& state) override;
     void remove() override;
 
     const AdaLoraConfig& config() const { return config_; }

@@ -44,6 +44,16 @@ torch::Tensor AdapterMethod::regularizationLoss() {
 
 void AdapterMethod::afterOptimizerStep(int64_t) {}
 
+NamedTensorList AdapterMethod::trainingState() const {
+    return {};
+}
+
+void AdapterMethod::restoreTrainingState(const NamedTensorList& state) {
+    if (!state.empty())
+        throw std::runtime_error("training state tensor '" + state.front().first + "' given to a " + peftType() +
+                                 " adapter, which keeps none");
+}
+
 void AdapterMethod::setRankSnapshotCallback(std::function<void(const RankSnapshot&)>) {}
 
 AdapterDisabledScope::AdapterDisabledScope(AdapterMethod& adapter)

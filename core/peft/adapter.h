@@ -110,6 +110,13 @@ public:
     /// Receives a RankSnapshot after each afterOptimizerStep() (AdaLoRA only); called on the
     /// trainer's thread.
     virtual void setRankSnapshotCallback(std::function<void(const RankSnapshot&)> callback);
+    /// State the training hooks keep between steps that a checkpoint must carry for an exact resume
+    /// (AdaLoRA: the allocator's importance EMAs and the rank pattern), as named CPU tensors.
+    /// Default: none.
+    virtual NamedTensorList trainingState() const;
+    /// Restores trainingState() into an adapter applied from the same config. Throws
+    /// std::runtime_error naming the tensor when names or shapes do not fit.
+    virtual void restoreTrainingState(const NamedTensorList& state);
 
     /// Detaches the adapter (unmerging first); base parameters stay frozen.
     virtual void remove() = 0;

@@ -1,5 +1,8 @@
 #include "peft/rank_allocator.h"
 
+#include <map>
+#include <tuple>
+
 #include <cmath>
 #include <limits>
 #include <stdexcept>
@@ -141,6 +144,53 @@ void RankAllocator::maskUsingRankPattern(const RankPattern& pattern) {
 
 void RankAllocator::resetImportance() {
     state_.clear();
+}
+
+namespace {
+
+std::string tripletModule(const RankTriplet& triplet) {
+    return triplet.name.substr(0, triplet.name.size() - std::string(".lora_E").size());
+}
+
+}  // namespace
+
+std::vector<std::pair<std::string, torch::Tensor>> RankAllocator::exportState() const {
+    std::vector<std::pair<std::string, torch::Tensor>> tensors;
+    for (size_t i = 0; i < state_.size() && i < triplets_.size(); ++i) {
+        const std::string module = tripletModule(triplets_[i]);
+        const std::pair<const char*, const Ema*> parts[] = {{".lora_A", &state_[i].a}, {".lora_E", &state_[i].e}, {".lora_B", &state_[i].b}};
+        for (const auto& [suffix, ema] : parts) {
+            if (!ema->smoothed.defined()) continue;
+            tensors.emplace_back(module + suffix + ".exp_avg_ipt", ema->smoothed.detach().cpu());
+            tensors.emplace_back(module + suffix + ".exp_avg_unc", ema->uncertainty.detach().cpu());
+        }
+    }
+    return tensors;
+}
+
+void RankAllocator::importState(const std::vector<std::pair<std::string, torch::Tensor>>& state) {
+    state_.clear();
+    if (state.empty()) return;
+    std::map<std::string, torch::Tensor> byName(state.begin(), state.end());
+    state_.assign(triplets_.size(), TripletState{});
+    for (size_t i = 0; i < triplets_.size(); ++i) {
+        const RankTriplet& triplet = triplets_[i];
+        const std::string module = tripletModule(triplet);
+        const std::tuple<const char*, Ema*, const torch::Tensor*> parts[] = {
+            {".lora_A", &state_[i].a, &triplet.a}, {".lora_E", &state_[i].e, &triplet.e}, {".lora_B", &state_[i].b, &triplet.b}};
+        for (const auto& [suffix, ema, parameter] : parts) {
+            for (const char* field : {".exp_avg_ipt", ".exp_avg_unc"}) {
+                const std::string name = module + suffix + field;
+                const auto found = byName.find(name);
+                if (found == byName.end()) throw std::runtime_error("AdaLoRA allocator state: tensor " + name + " is missing");
+                if (found->second.sizes() != parameter->sizes())
+                    throw std::runtime_error("AdaLoRA allocator state: tensor " + name + " has shape " +
+                                             c10::str(found->second.sizes()) + ", expected " + c10::str(parameter->sizes()));
+                torch::Tensor value = found->second.to(parameter->device(), parameter->scalar_type());
+                (std::string(field) == ".exp_avg_ipt" ? ema->smoothed : ema->uncertainty) = value;
+            }
+        }
+    }
 }
 
 std::pair<int64_t, std::optional<RankPattern>> RankAllocator::updateAndAllocate(int64_t step, bool forceMask) {

@@ -87,6 +87,13 @@ public:
 
     const std::vector<RankTriplet>& triplets() const { return triplets_; }
 
+    /// The importance EMAs (Ī, Ū of every lora_A/E/B) as "<module>.lora_X.exp_avg_ipt" /
+    /// ".exp_avg_unc" CPU tensors (PEFT's names); empty before the first update or after a reset.
+    std::vector<std::pair<std::string, torch::Tensor>> exportState() const;
+    /// Restores exportState(); an empty list means "no state yet". Throws std::runtime_error naming
+    /// the tensor for a missing name or a wrong shape.
+    void importState(const std::vector<std::pair<std::string, torch::Tensor>>& state);
+
 private:
     struct Ema {
         torch::Tensor smoothed;     // Ī, same shape as the parameter

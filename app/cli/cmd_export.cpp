@@ -1,0 +1,80 @@
+// capsule-cli export RUN --out DIR [--merged] [--store FILE] [--dtype D]
+// RUN is a run id or name from the store. Without --merged, copies the run's adapter (HF PEFT
+// layout); with --merged, loads the base model and the adapter and writes a plain HF model with
+// the adapter folded in (LoRA, AdaLoRA, IA3 / T-Few). The export is recorded as an artifact.
+#include "command.h"
+
+#include "io/atomic_file.h"
+#include "model/model_loader.h"
+#include "peft/adapter.h"
+#include "peft/adapter_io.h"
+#include "peft/merged_export.h"
+#include "store/run_store.h"
+
+#include <filesystem>
+#include <iostream>
+
+namespace capsule::cli {
+namespace {
+
+namespace fs = std::filesystem;
+
+int exportUnchecked(const Arguments& arguments) {
+    if (arguments.positional().size() != 1) throw UsageError("expected one RUN (id or name)");
+    const std::string out = arguments.required("out");
+    store::RunStore runStore(arguments.valueOr("store", store::RunStore::defaultPath()));
+    const std::optional<store::RunRecord> run = runStore.findRun(arguments.positional()[0]);
+    if (!run) throw std::runtime_error("no run '" + arguments.positional()[0] + "' in " + runStore.path());
+    const std::string adapterFolder = run->outputDir;
+    if (!fs::exists(fs::path(adapterFolder) / peft::kAdapterConfigFile))
+        throw std::runtime_error("run " + std::to_string(run->id) + ": no adapter in " + adapterFolder +
+                                 " (the run did not finish or its folder was moved)");
+    store::ArtifactRecord artifact;
+    artifact.runId = run->id;
+    artifact.path = out;
+    artifact.step = run->lastStep;
+    if (arguments.has("merged")) {
+        model::LoadOptions options;
+        options.device = torch::Device(torch::kCPU);
+        try {
+            options.dtype = model::parseComputeDtype(arguments.valueOr("dtype", "float32"));
+        } catch (const std::invalid_argument& error) {
+            throw UsageError(error.what());
+        }
+        const auto network = model::loadModel(run->baseModel, options);
+        const auto adapter = peft::loadAdapter(*network, adapterFolder);
+        if (!adapter->supportsMerge())
+            throw std::runtime_error("run " + std::to_string(run->id) + ": method " + run->method +
+                                     " cannot be merged into the model (prompt-learning methods); export the adapter instead");
+        peft::exportMergedModel(*network, adapter.get(), run->baseModel, out);
+        artifact.kind = "merged-model";
+        artifact.description = "merged model";
+    } else {
+        if (fs::exists(out) && !fs::is_empty(out) && !fs::exists(fs::path(out) / peft::kAdapterConfigFile))
+            throw std::runtime_error(out + ": exists and is not an adapter folder; refusing to replace it");
+        const std::string temporary = io::temporarySiblingPath(out);
+        fs::create_directories(temporary);
+        for (const char* name : {peft::kAdapterConfigFile, peft::kAdapterWeightsFile})
+            fs::copy_file(fs::path(adapterFolder) / name, fs::path(temporary) / name);
+        io::atomicReplaceDirectory(temporary, out);
+        artifact.kind = "export";
+        artifact.description = "adapter export";
+    }
+    runStore.addArtifact(artifact);
+    std::cout << out << "\n";
+    return 0;
+}
+
+}  // namespace
+
+Command exportCommand() {
+    return Command{"export", "RUN --out DIR [--merged] [--store FILE]",
+                   "export a run's adapter, or with --merged a model with the adapter folded in",
+                   {{"out", true, "DIR", "output folder"},
+                    {"merged", false, "", "merge the adapter into the base weights (LoRA, AdaLoRA, IA3)"},
+                    {"dtype", true, "D", "dtype of the merged weights (default float32)"},
+                    {"store", true, "FILE", "run store file"}},
+                   &exportUnchecked};
+}
+
+}  // namespace capsule::cli
