@@ -7,6 +7,7 @@
 // base weights are frozen), i.e. ~4·P_matmul + attention; P_matmul counts the weights of the
 // matmuls (12 layers x 12·768² + the 50257 x 768 head).
 #include "model/model_config.h"
+#include "runtime/runtime.h"
 #include "model/model_loader.h"
 #include "model/model_registry.h"
 #include "io/safetensors_writer.h"
@@ -46,6 +47,7 @@ struct Rate : train::TrainingObserver {
 }  // namespace
 
 int main(int argc, char** argv) {
+    capsule::initializeRuntime();  // threads = cores, as the apps do
     int64_t steps = 6, layers = 12;
     for (int i = 1; i + 1 < argc; i += 2) {
         if (!std::strcmp(argv[i], "--steps")) steps = std::atoll(argv[i + 1]);
