@@ -2,6 +2,7 @@
 // uses the real GPT-2 tokenizer (tests/fixtures/tokenizers/gpt2), checked against the float64
 // reference and against the library calls.
 #include "capsule_test.h"
+#include "cli_runner.h"
 #include "model_test_support.h"
 
 #include "io/checkpoint_reader.h"
@@ -19,31 +20,9 @@
 using namespace capsule;
 using capsule::test::TinyConfig;
 
+using capsule::test::runCli;
+
 namespace {
-
-struct RunResult {
-    int exitCode = -1;
-    std::string out;
-    std::string err;
-};
-
-std::string quote(const std::string& text) {
-    std::string quoted = "'";
-    for (char c : text) quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
-    return quoted + "'";
-}
-
-RunResult runCli(const test::TempDir& scratch, const std::vector<std::string>& arguments) {
-    std::string command = quote(CAPSULE_BINARY_DIR "/app/capsule-cli");
-    for (const std::string& argument : arguments) command += " " + quote(argument);
-    command += " > " + quote(scratch.file("stdout.txt")) + " 2> " + quote(scratch.file("stderr.txt"));
-    const int status = std::system(command.c_str());
-    RunResult result;
-    result.exitCode = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    result.out = test::readFile(scratch.file("stdout.txt"));
-    result.err = test::readFile(scratch.file("stderr.txt"));
-    return result;
-}
 
 TinyConfig gpt2WithRealVocabulary() {
     TinyConfig config;
@@ -74,7 +53,7 @@ CAPSULE_TEST(infoListsArchitectureParametersAndTargets) {
     test::TempDir scratch, folder;
     const TinyConfig config = gpt2WithRealVocabulary();
     const auto weights = makeModelFolder(folder.path(), config);
-    const RunResult json = runCli(scratch, {"info", folder.path(), "--json"});
+    const test::CliResult json = runCli(scratch, {"info", folder.path(), "--json"});
     COMPARE(json.exitCode, 0);
     const auto info = nlohmann::json::parse(json.out);
     int64_t parameters = 0;
@@ -96,7 +75,7 @@ CAPSULE_TEST(infoListsArchitectureParametersAndTargets) {
     VERIFY(targets[4].at("tied_to_embedding").get<bool>());
     VERIFY(info.at("checkpoint_problems").empty());
 
-    const RunResult text = runCli(scratch, {"info", folder.path()});
+    const test::CliResult text = runCli(scratch, {"info", folder.path()});
     COMPARE(text.exitCode, 0);
     VERIFY(text.out.find("GPT2LMHeadModel") != std::string::npos);
     VERIFY(text.out.find("c_attn") != std::string::npos);
@@ -110,11 +89,11 @@ CAPSULE_TEST(infoReportsCheckpointProblems) {
     auto weights = test::randomWeights(config, 2);
     weights["h.0.mlp.c_fc.weight"] = torch::zeros({16, 8}, torch::kDouble);
     test::writeCheckpoint(folder.path(), config, weights);
-    const RunResult result = runCli(scratch, {"info", folder.path()});
+    const test::CliResult result = runCli(scratch, {"info", folder.path()});
     COMPARE(result.exitCode, 1);
     VERIFY(result.err.find("tensor h.0.mlp.c_fc.weight: expected [8, 16], got [16, 8]") != std::string::npos);
     COMPARE(std::count(result.err.begin(), result.err.end(), '\n'), 1L);  // one line
-    const RunResult missing = runCli(scratch, {"info", folder.file("nowhere")});
+    const test::CliResult missing = runCli(scratch, {"info", folder.file("nowhere")});
     VERIFY(missing.exitCode != 0);
     VERIFY(missing.err.find("nowhere") != std::string::npos);
 }
@@ -126,7 +105,7 @@ CAPSULE_TEST(forwardWritesOneLogitsTensorPerSequence) {
     const std::vector<std::vector<int64_t>> sequences = {{15496, 995, 0}, {464, 2068, 7586, 21831, 18045, 50256}, {}};
     test::writeFile(scratch.file("ids.json"), nlohmann::json(sequences).dump());
     const std::string output = scratch.file("logits.safetensors");
-    const RunResult result =
+    const test::CliResult result =
         runCli(scratch, {"forward", "--model", folder.path(), "--input", scratch.file("ids.json"), "--output", output});
     COMPARE(result.exitCode, 0);
     const io::CheckpointReader logits(output);
@@ -142,7 +121,7 @@ CAPSULE_TEST(forwardWritesOneLogitsTensorPerSequence) {
     }
 
     // bfloat16 compute: written as F32, close to the reference.
-    const RunResult bf16 = runCli(scratch, {"forward", "--model", folder.path(), "--dtype", "bfloat16", "--input",
+    const test::CliResult bf16 = runCli(scratch, {"forward", "--model", folder.path(), "--dtype", "bfloat16", "--input",
                                             scratch.file("ids.json"), "--output", scratch.file("bf16.safetensors")});
     COMPARE(bf16.exitCode, 0);
     const io::CheckpointReader bf16Logits(scratch.file("bf16.safetensors"));
@@ -158,13 +137,13 @@ CAPSULE_TEST(forwardErrorsAreOneLineAndLeaveNoOutput) {
     test::writeFile(scratch.file("ids.json"), "[[1, 2, 3]]");
     const std::string output = scratch.file("out.safetensors");
 
-    const RunResult adapter = runCli(scratch, {"forward", "--model", folder.path(), "--adapter", scratch.path(), "--input",
+    const test::CliResult adapter = runCli(scratch, {"forward", "--model", folder.path(), "--adapter", scratch.path(), "--input",
                                                scratch.file("ids.json"), "--output", output});
     VERIFY(adapter.exitCode != 0);
     VERIFY(adapter.err.find("no adapter_config.json (not a PEFT adapter folder)") != std::string::npos);
 
     test::writeFile(scratch.file("bad.json"), "[[1, 2], [3, 60000]]");
-    const RunResult outside = runCli(scratch, {"forward", "--model", folder.path(), "--input", scratch.file("bad.json"),
+    const test::CliResult outside = runCli(scratch, {"forward", "--model", folder.path(), "--input", scratch.file("bad.json"),
                                                "--output", output});
     VERIFY(outside.exitCode != 0);
     VERIFY(outside.err.find("bad.json: item 1, position 1: token id 60000 is outside the model's vocabulary (50257)") !=
@@ -172,11 +151,11 @@ CAPSULE_TEST(forwardErrorsAreOneLineAndLeaveNoOutput) {
     COMPARE(std::count(outside.err.begin(), outside.err.end(), '\n'), 1L);
 
     test::writeFile(scratch.file("text.json"), R"(["not ids"])");
-    const RunResult notIds = runCli(scratch, {"forward", "--model", folder.path(), "--input", scratch.file("text.json"),
+    const test::CliResult notIds = runCli(scratch, {"forward", "--model", folder.path(), "--input", scratch.file("text.json"),
                                               "--output", output});
     VERIFY(notIds.err.find("text.json: item 0 is not an array of token ids") != std::string::npos);
 
-    const RunResult dtype = runCli(scratch, {"forward", "--model", folder.path(), "--dtype", "int8", "--input",
+    const test::CliResult dtype = runCli(scratch, {"forward", "--model", folder.path(), "--dtype", "int8", "--input",
                                              scratch.file("ids.json"), "--output", output});
     COMPARE(dtype.exitCode, 2);
     VERIFY(dtype.err.find("--dtype") != std::string::npos);
@@ -188,7 +167,7 @@ CAPSULE_TEST(generatePrintsTheGreedyContinuation) {
     test::TempDir scratch, folder;
     const TinyConfig config = gpt2WithRealVocabulary();
     makeModelFolder(folder.path(), config);
-    const RunResult first =
+    const test::CliResult first =
         runCli(scratch, {"generate", "--model", folder.path(), "--prompt", "Hello world", "--max-new-tokens", "6"});
     COMPARE(first.exitCode, 0);
     VERIFY(first.err.find("new tokens") != std::string::npos);
@@ -205,12 +184,12 @@ CAPSULE_TEST(generatePrintsTheGreedyContinuation) {
     const std::vector<std::string> sampled = {"generate", "--model", folder.path(), "--prompt", "Hello world",
                                               "--max-new-tokens", "8", "--temperature", "1.2", "--top-p", "0.95",
                                               "--seed", "42"};
-    const RunResult sampleOne = runCli(scratch, sampled);
-    const RunResult sampleTwo = runCli(scratch, sampled);
+    const test::CliResult sampleOne = runCli(scratch, sampled);
+    const test::CliResult sampleTwo = runCli(scratch, sampled);
     COMPARE(sampleOne.exitCode, 0);
     COMPARE(sampleOne.out, sampleTwo.out);
 
-    const RunResult adapter = runCli(scratch, {"generate", "--model", folder.path(), "--adapter", scratch.path(),
+    const test::CliResult adapter = runCli(scratch, {"generate", "--model", folder.path(), "--adapter", scratch.path(),
                                                "--prompt", "Hi"});
     VERIFY(adapter.exitCode != 0);
     VERIFY(adapter.err.find("no adapter_config.json (not a PEFT adapter folder)") != std::string::npos);

@@ -1,5 +1,6 @@
 // End to end: the built capsule-cli applies LoRA, AdaLoRA and IA3 adapters saved by core/peft
 // (`forward --adapter`, `generate --adapter`) and gives the same logits as the in-process model.
+#include "cli_runner.h"
 #include "peft_test_support.h"
 
 #include "io/safetensors.h"
@@ -17,31 +18,9 @@ using namespace capsule;
 using namespace capsule::peft;
 namespace fs = std::filesystem;
 
+using capsule::test::runCli;
+
 namespace {
-
-std::string quote(const std::string& text) {
-    std::string quoted = "'";
-    for (char c : text) quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
-    return quoted + "'";
-}
-
-struct RunResult {
-    int exitCode = -1;
-    std::string out;
-    std::string err;
-};
-
-RunResult runCli(const test::TempDir& scratch, const std::vector<std::string>& arguments) {
-    std::string command = quote(CAPSULE_BINARY_DIR "/app/capsule-cli");
-    for (const auto& argument : arguments) command += " " + quote(argument);
-    command += " > " + quote(scratch.file("stdout.txt")) + " 2> " + quote(scratch.file("stderr.txt"));
-    const int status = std::system(command.c_str());
-    RunResult result;
-    result.exitCode = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    result.out = test::readFile(scratch.file("stdout.txt"));
-    result.err = test::readFile(scratch.file("stderr.txt"));
-    return result;
-}
 
 model::LoadOptions cpuFloat() {
     return model::LoadOptions{torch::kFloat, torch::Device(torch::kCPU)};
@@ -77,7 +56,7 @@ CAPSULE_TEST(forwardWithEachAdapterTypeMatchesInProcess) {
         saveAdapter(*adapter, folder);
 
         const std::string output = scratch.file("logits-" + method + ".safetensors");
-        const RunResult run = runCli(scratch, {"forward", "--model", base, "--adapter", folder, "--device", "cpu",
+        const test::CliResult run = runCli(scratch, {"forward", "--model", base, "--adapter", folder, "--device", "cpu",
                                                "--input", scratch.file("ids.json"), "--output", output});
         if (run.exitCode != 0) std::cerr << run.err;
         COMPARE(run.exitCode, 0);
@@ -90,7 +69,7 @@ CAPSULE_TEST(forwardWithEachAdapterTypeMatchesInProcess) {
             VERIFY(difference < 1e-5);
         }
         // The adapter changes the output (the test would pass vacuously otherwise).
-        const RunResult plain = runCli(scratch, {"forward", "--model", base, "--device", "cpu", "--input",
+        const test::CliResult plain = runCli(scratch, {"forward", "--model", base, "--device", "cpu", "--input",
                                                  scratch.file("ids.json"), "--output", scratch.file("plain.safetensors")});
         COMPARE(plain.exitCode, 0);
         VERIFY(test::maxDifference(io::SafetensorsFile::open(scratch.file("plain.safetensors"))->tensor("logits.0"),
@@ -121,13 +100,13 @@ CAPSULE_TEST(generateWithAdapterMatchesInProcess) {
     model::GenerationOptions options;
     options.maxNewTokens = 6;
     const auto result = model::generate(*model, tokenizer.encode("Hello world", true), options);
-    const RunResult run = runCli(scratch, {"generate", "--model", base, "--adapter", scratch.file("adapter"), "--device",
+    const test::CliResult run = runCli(scratch, {"generate", "--model", base, "--adapter", scratch.file("adapter"), "--device",
                                            "cpu", "--prompt", "Hello world", "--max-new-tokens", "6"});
     if (run.exitCode != 0) std::cerr << run.err;
     COMPARE(run.exitCode, 0);
     COMPARE(run.out, tokenizer.decode(result.tokens, true) + "\n");
     // Without the adapter the continuation differs (random LoRA weights of this size change it).
-    const RunResult plain =
+    const test::CliResult plain =
         runCli(scratch, {"generate", "--model", base, "--device", "cpu", "--prompt", "Hello world", "--max-new-tokens", "6"});
     COMPARE(plain.exitCode, 0);
     VERIFY(plain.out != run.out);
@@ -148,7 +127,7 @@ CAPSULE_TEST(adapterErrorsAreOneLine) {
         adapter.apply(*llama, WeightInit::Fresh);
         saveAdapter(adapter, scratch.file("llama-adapter"));
     }
-    const RunResult run = runCli(scratch, {"forward", "--model", base, "--adapter", scratch.file("llama-adapter"),
+    const test::CliResult run = runCli(scratch, {"forward", "--model", base, "--adapter", scratch.file("llama-adapter"),
                                            "--device", "cpu", "--input", scratch.file("ids.json"), "--output",
                                            scratch.file("out.safetensors")});
     VERIFY(run.exitCode != 0);

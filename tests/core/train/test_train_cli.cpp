@@ -3,6 +3,7 @@
 // --merged), `demo`, usage errors, and the run store after the training process is killed (-9)
 // mid-run: reopened, it is consistent and the run is marked interrupted.
 #include "capsule_test.h"
+#include "cli_runner.h"
 
 #include "store/run_store.h"
 #include "train/demo_assets.h"
@@ -22,34 +23,11 @@
 using namespace capsule;
 namespace fs = std::filesystem;
 
+using capsule::test::runCli;
+
 namespace {
 
-struct RunResult {
-    int exitCode = -1;
-    std::string out;
-    std::string err;
-};
-
-std::string quote(const std::string& text) {
-    std::string quoted = "'";
-    for (char c : text) quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
-    return quoted + "'";
-}
-
-const std::string kCli = CAPSULE_BINARY_DIR "/app/capsule-cli";
-
-RunResult runCli(const test::TempDir& scratch, const std::vector<std::string>& arguments) {
-    std::string command = quote(kCli);
-    for (const std::string& argument : arguments) command += " " + quote(argument);
-    command += " > " + quote(scratch.file("stdout.txt")) + " 2> " + quote(scratch.file("stderr.txt"));
-    const int status = std::system(command.c_str());
-    RunResult result;
-    result.exitCode = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    result.out = test::readFile(scratch.file("stdout.txt"));
-    result.err = test::readFile(scratch.file("stderr.txt"));
-    if (result.exitCode != 0) std::printf("capsule-cli exit %d, stderr:\n%s\n", result.exitCode, result.err.c_str());
-    return result;
-}
+const std::string kCli = test::cliPath();
 
 std::vector<nlohmann::json> readJsonLines(const std::string& path) {
     std::ifstream stream(path);
@@ -79,7 +57,7 @@ CAPSULE_TEST(train_writes_the_adapter_metrics_and_the_run) {
                               "--metrics-jsonl"})
         arguments.push_back(extra);
     arguments.push_back(fixture.dir.file("lora.jsonl"));
-    const RunResult result = runCli(fixture.dir, arguments);
+    const test::CliResult result = runCli(fixture.dir, arguments);
     COMPARE(result.exitCode, 0);
     VERIFY(fs::exists(fixture.dir.file("lora/adapter_config.json")));
     VERIFY(fs::exists(fixture.dir.file("lora/adapter_model.safetensors")));
@@ -98,7 +76,7 @@ CAPSULE_TEST(train_writes_the_adapter_metrics_and_the_run) {
     VERIFY(rows[19].contains("eval_accuracy"));
     VERIFY(rows.back().at("loss").get<double>() < rows.front().at("loss").get<double>());
 
-    const RunResult runs = runCli(fixture.dir, {"runs", "--json", "--store", fixture.store});
+    const test::CliResult runs = runCli(fixture.dir, {"runs", "--json", "--store", fixture.store});
     COMPARE(runs.exitCode, 0);
     const nlohmann::json list = nlohmann::json::parse(runs.out);
     COMPARE(list.size(), size_t{1});
@@ -127,7 +105,7 @@ CAPSULE_TEST(config_file_and_flags_agree_and_adalora_reports_budget_and_rank) {
                                    {"init_r", 6}, {"target_r", 2}, {"tinit", 3}, {"tfinal", 6}, {"lr", 5e-3},
                                    {"batch_size", 16}, {"dtype", "float32"}, {"store", fixture.store}};
     test::writeFile(fixture.dir.file("ada.json"), config.dump(2));
-    const RunResult result = runCli(fixture.dir, {"train", "--config", fixture.dir.file("ada.json"), "--metrics-jsonl",
+    const test::CliResult result = runCli(fixture.dir, {"train", "--config", fixture.dir.file("ada.json"), "--metrics-jsonl",
                                                   fixture.dir.file("ada.jsonl"), "--quiet"});
     COMPARE(result.exitCode, 0);
     const std::vector<nlohmann::json> rows = readJsonLines(fixture.dir.file("ada.jsonl"));
@@ -150,7 +128,7 @@ CAPSULE_TEST(checkpoint_and_resume_through_the_cli) {
     COMPARE(runCli(fixture.dir, arguments).exitCode, 0);
     const std::string checkpoint = fixture.dir.file("ia3/checkpoints/step-6");
     VERIFY(fs::exists(checkpoint + "/trainer_state.json"));
-    const RunResult resumed = runCli(fixture.dir, {"train", "--resume", checkpoint, "--metrics-jsonl",
+    const test::CliResult resumed = runCli(fixture.dir, {"train", "--resume", checkpoint, "--metrics-jsonl",
                                                    fixture.dir.file("resumed.jsonl"), "--store", fixture.store, "--quiet"});
     COMPARE(resumed.exitCode, 0);
     const auto full = readJsonLines(fixture.dir.file("full.jsonl"));
@@ -161,7 +139,7 @@ CAPSULE_TEST(checkpoint_and_resume_through_the_cli) {
 
 CAPSULE_TEST(usage_errors_name_the_option_and_bad_files_name_the_file) {
     Fixture fixture;
-    RunResult result = runCli(fixture.dir, {"train", "--method", "lora"});
+    test::CliResult result = runCli(fixture.dir, {"train", "--method", "lora"});
     COMPARE(result.exitCode, 2);
     result = runCli(fixture.dir, {"train", "--model", fixture.assets.modelFolder, "--data", fixture.assets.datasetPath,
                                   "--method", "qlora", "--out", fixture.dir.file("x"), "--store", fixture.store});
@@ -181,7 +159,7 @@ CAPSULE_TEST(usage_errors_name_the_option_and_bad_files_name_the_file) {
 
 CAPSULE_TEST(demo_lifts_accuracy_and_prints_the_table) {
     Fixture fixture;
-    const RunResult result = runCli(fixture.dir, {"demo", "--method", "prompt-tuning", "--max-steps", "80", "--folder",
+    const test::CliResult result = runCli(fixture.dir, {"demo", "--method", "prompt-tuning", "--max-steps", "80", "--folder",
                                                   fixture.dir.file("demo"), "--store", fixture.store, "--quiet"});
     COMPARE(result.exitCode, 0);
     VERIFY(result.out.find("prompt-tuning") != std::string::npos);
@@ -228,7 +206,7 @@ CAPSULE_TEST(killing_the_training_process_leaves_a_consistent_store) {
     VERIFY(static_cast<int64_t>(points.size()) >= stored);
     for (size_t i = 1; i < points.size(); ++i) VERIFY(points[i].step > points[i - 1].step);
     // The CLI still lists it.
-    const RunResult listed = runCli(fixture.dir, {"runs", "--store", fixture.store});
+    const test::CliResult listed = runCli(fixture.dir, {"runs", "--store", fixture.store});
     COMPARE(listed.exitCode, 0);
     VERIFY(listed.out.find("interrupted") != std::string::npos);
 }

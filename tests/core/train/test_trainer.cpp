@@ -25,7 +25,9 @@ struct Recorder : TrainingObserver {
     std::vector<EvalMetrics> evals;
     std::vector<peft::RankSnapshot> ranks;
     std::vector<StatusChange> statuses;
+    std::vector<RunInfo> infos;
     std::function<void(const StepMetrics&)> onEachStep;
+    void onRunInfo(const RunInfo& info) override { infos.push_back(info); }
     void onStep(const StepMetrics& metrics) override {
         steps.push_back(metrics);
         if (onEachStep) onEachStep(metrics);
@@ -183,6 +185,10 @@ CAPSULE_TEST(resume_reproduces_the_uninterrupted_loss_sequence) {
     const TrainingResult result = Trainer::run(resume, resumed);
     COMPARE(static_cast<int>(result.status), static_cast<int>(TrainingStatus::Finished));
     COMPARE(resumed.steps.size(), size_t{7});
+    // Resuming never unfreezes the base model: exactly the adapter's parameters train.
+    COMPARE(resumed.infos.at(0).trainableParameters, full.infos.at(0).trainableParameters);
+    COMPARE(resumed.infos.at(0).startStep, int64_t{5});
+    VERIFY(resumed.infos.at(0).trainableParameters < resumed.infos.at(0).totalParameters / 10);
     for (size_t i = 0; i < resumed.steps.size(); ++i) {
         COMPARE(resumed.steps[i].step, full.steps[i + 5].step);
         COMPARE(resumed.steps[i].loss, full.steps[i + 5].loss);  // bit-exact on the CPU
