@@ -15,16 +15,8 @@
 <context>
     <name>capsule::ui::DashboardPage</name>
     <message>
-        <source>&lt;h2&gt;No run in progress&lt;/h2&gt;</source>
-        <translation>&lt;h2&gt;当前没有运行中的训练&lt;/h2&gt;</translation>
-    </message>
-    <message>
         <source>step %v / %m</source>
         <translation>第 %v / %m 步</translation>
-    </message>
-    <message>
-        <source>Charts fill in live as soon as a run starts: press Start on the Setup page.</source>
-        <translation>训练开始后图表会实时更新：请在“设置”页面点击“开始”。</translation>
     </message>
     <message>
         <source>Training loss</source>
@@ -45,6 +37,214 @@
     <message>
         <source>step</source>
         <translation>步</translation>
+    </message>
+    <message>
+        <source>No run in progress</source>
+        <translation>当前没有运行中的训练</translation>
+    </message>
+    <message>
+        <source>Charts fill in live as soon as a run starts: choose the setup, then press Start.</source>
+        <translation>训练开始后图表会实时更新：选择设置，然后点击“开始”。</translation>
+    </message>
+    <message>
+        <source>raw</source>
+        <translation>原始</translation>
+    </message>
+    <message>
+        <source>smoothed</source>
+        <translation>平滑</translation>
+    </message>
+    <message>
+        <source>eval</source>
+        <translation>评估</translation>
+    </message>
+    <message>
+        <source>spike</source>
+        <translation>尖峰</translation>
+    </message>
+    <message>
+        <source>Evaluation</source>
+        <translation>评估</translation>
+    </message>
+    <message>
+        <source>eval loss</source>
+        <translation>评估损失</translation>
+    </message>
+    <message>
+        <source>accuracy (%)</source>
+        <translation>准确率 (%)</translation>
+    </message>
+    <message>
+        <source>accuracy</source>
+        <translation>准确率</translation>
+    </message>
+    <message>
+        <source>Gradient norm</source>
+        <translation>梯度范数</translation>
+    </message>
+    <message>
+        <source>L2 norm (before clipping)</source>
+        <translation>L2 范数（裁剪前）</translation>
+    </message>
+    <message>
+        <source>Throughput and memory</source>
+        <translation>吞吐量与内存</translation>
+    </message>
+    <message>
+        <source>tokens/s</source>
+        <translation>词元/秒</translation>
+    </message>
+    <message>
+        <source>memory (MiB RSS)</source>
+        <translation>内存（MiB RSS）</translation>
+    </message>
+    <message>
+        <source>memory</source>
+        <translation>内存</translation>
+    </message>
+    <message>
+        <source>AdaLoRA budget</source>
+        <translation>AdaLoRA 预算</translation>
+    </message>
+    <message>
+        <source>total rank</source>
+        <translation>总秩</translation>
+    </message>
+    <message>
+        <source>scheduled</source>
+        <translation>计划</translation>
+    </message>
+    <message>
+        <source>kept</source>
+        <translation>保留</translation>
+    </message>
+    <message>
+        <source>Follow latest</source>
+        <translation>跟随最新</translation>
+    </message>
+    <message>
+        <source>Keep the newest steps in view. Dragging or zooming a chart turns this off; double-click a chart to turn it back on.</source>
+        <translation>保持最新的步骤在视图中。拖动或缩放图表会关闭此选项；双击图表可重新打开。</translation>
+    </message>
+    <message>
+        <source>Log scale (loss)</source>
+        <translation>对数刻度（损失）</translation>
+    </message>
+    <message>
+        <source>Show the loss axes on a logarithmic scale</source>
+        <translation>以对数刻度显示损失坐标轴</translation>
+    </message>
+    <message>
+        <source>Smoothing:</source>
+        <translation>平滑：</translation>
+    </message>
+    <message>
+        <source>Weight of the exponential moving average drawn over the raw loss (0 = none)</source>
+        <translation>叠加在原始损失上的指数移动平均的权重（0 = 不平滑）</translation>
+    </message>
+    <message>
+        <source>X axis:</source>
+        <translation>X 轴：</translation>
+    </message>
+    <message>
+        <source>Step</source>
+        <translation>步</translation>
+    </message>
+    <message>
+        <source>Epoch</source>
+        <translation>轮次</translation>
+    </message>
+    <message>
+        <source>Label the charts&apos; horizontal axis in optimizer steps or in epochs</source>
+        <translation>图表横轴以优化器步数或轮次标注</translation>
+    </message>
+    <message>
+        <source>Reset View</source>
+        <translation>重置视图</translation>
+    </message>
+    <message>
+        <source>Show every point and follow the newest again</source>
+        <translation>显示所有数据点并重新跟随最新数据</translation>
+    </message>
+    <message>
+        <source>Training run</source>
+        <translation>训练运行</translation>
+    </message>
+    <message>
+        <source>Preparing</source>
+        <translation>准备中</translation>
+    </message>
+    <message>
+        <source>Running</source>
+        <translation>运行中</translation>
+    </message>
+    <message>
+        <source>Paused</source>
+        <translation>已暂停</translation>
+    </message>
+    <message>
+        <source>Finished</source>
+        <translation>已完成</translation>
+    </message>
+    <message>
+        <source>Failed</source>
+        <translation>失败</translation>
+    </message>
+    <message>
+        <source>Stopped</source>
+        <translation>已停止</translation>
+    </message>
+    <message>
+        <source>epoch</source>
+        <translation>轮次</translation>
+    </message>
+    <message>
+        <source>tinit</source>
+        <translation>tinit</translation>
+    </message>
+    <message>
+        <source>tfinal</source>
+        <translation>tfinal</translation>
+    </message>
+    <message>
+        <source>Step %1 / %2</source>
+        <translation>第 %1 / %2 步</translation>
+    </message>
+    <message>
+        <source>epoch %1</source>
+        <translation>轮次 %1</translation>
+    </message>
+    <message>
+        <source>elapsed %1</source>
+        <translation>已用 %1</translation>
+    </message>
+    <message>
+        <source>ETA %1</source>
+        <translation>剩余 %1</translation>
+    </message>
+    <message>
+        <source>%1 tokens/s</source>
+        <translation>%1 词元/秒</translation>
+    </message>
+    <message>
+        <source>%1 MiB</source>
+        <translation>%1 MiB</translation>
+    </message>
+    <message>
+        <source>Loading the model and the data…</source>
+        <translation>正在加载模型和数据…</translation>
+    </message>
+    <message>
+        <source>eval loss %1</source>
+        <translation>评估损失 %1</translation>
+    </message>
+    <message>
+        <source>, accuracy %1 %</source>
+        <translation>，准确率 %1 %</translation>
+    </message>
+    <message>
+        <source>%1 trainable parameters (%2 %)</source>
+        <translation>%1 个可训练参数（%2 %）</translation>
     </message>
 </context>
 <context>
@@ -188,10 +388,6 @@
         <translation>停止训练并保留最后一个检查点</translation>
     </message>
     <message>
-        <source> (the training engine is not part of this build yet)</source>
-        <translation>（此版本尚未包含训练引擎）</translation>
-    </message>
-    <message>
         <source>&amp;Quit</source>
         <translation>退出(&amp;Q)</translation>
     </message>
@@ -258,6 +454,137 @@
     <message>
         <source>The new language takes effect when Capsule is restarted.</source>
         <translation>新语言将在重新启动 Capsule 后生效。</translation>
+    </message>
+    <message>
+        <source>Training on %1 (%2): %3 steps, %4 training and %5 validation examples.</source>
+        <translation>在 %1（%2）上训练：%3 步，%4 个训练样本和 %5 个验证样本。</translation>
+    </message>
+    <message>
+        <source>Evaluation at step %1: loss %2</source>
+        <translation>第 %1 步评估：损失 %2</translation>
+    </message>
+    <message>
+        <source>, accuracy %1 %</source>
+        <translation>，准确率 %1 %</translation>
+    </message>
+    <message>
+        <source> (best so far)</source>
+        <translation>（目前最佳）</translation>
+    </message>
+    <message>
+        <source>Cannot start: %1</source>
+        <translation>无法开始：%1</translation>
+    </message>
+    <message>
+        <source>Cannot start training</source>
+        <translation>无法开始训练</translation>
+    </message>
+    <message>
+        <source>%1 on %2</source>
+        <translation>%1（%2）</translation>
+    </message>
+    <message>
+        <source>%1 on the built-in demo</source>
+        <translation>%1（内置演示）</translation>
+    </message>
+    <message>
+        <source>Starting %1; output in %2</source>
+        <translation>正在启动 %1；输出位于 %2</translation>
+    </message>
+    <message>
+        <source>Stopping after the current step…</source>
+        <translation>将在当前步骤结束后停止…</translation>
+    </message>
+    <message>
+        <source>&amp;Resume</source>
+        <translation>继续(&amp;R)</translation>
+    </message>
+    <message>
+        <source>Continue the paused training</source>
+        <translation>继续已暂停的训练</translation>
+    </message>
+    <message>
+        <source>Preparing the run…</source>
+        <translation>正在准备运行…</translation>
+    </message>
+    <message>
+        <source>Training</source>
+        <translation>训练中</translation>
+    </message>
+    <message>
+        <source>Paused</source>
+        <translation>已暂停</translation>
+    </message>
+    <message>
+        <source>Paused.</source>
+        <translation>已暂停。</translation>
+    </message>
+    <message>
+        <source>Training failed: %1</source>
+        <translation>训练失败：%1</translation>
+    </message>
+    <message>
+        <source>Finished (%1). Adapter saved in %2</source>
+        <translation>已完成（%1）。适配器已保存到 %2</translation>
+    </message>
+    <message>
+        <source>Training finished</source>
+        <translation>训练完成</translation>
+    </message>
+    <message>
+        <source>Stopped (%1). Checkpoint and adapter saved in %2</source>
+        <translation>已停止（%1）。检查点和适配器已保存到 %2</translation>
+    </message>
+    <message>
+        <source>Training stopped</source>
+        <translation>训练已停止</translation>
+    </message>
+    <message>
+        <source>Training failed</source>
+        <translation>训练失败</translation>
+    </message>
+    <message>
+        <source>Training in progress</source>
+        <translation>训练进行中</translation>
+    </message>
+    <message>
+        <source>A training run is in progress. Stop it and quit?
+
+It stops after the current step and keeps a checkpoint you can resume from.</source>
+        <translation>有训练正在进行。要停止并退出吗？
+
+训练会在当前步骤结束后停止，并保留一个可用于继续训练的检查点。</translation>
+    </message>
+    <message>
+        <source>Stopping the training…</source>
+        <translation>正在停止训练…</translation>
+    </message>
+</context>
+<context>
+    <name>capsule::ui::RankHeatmap</name>
+    <message>
+        <source>AdaLoRA rank per layer × module</source>
+        <translation>AdaLoRA 各层 × 模块的秩</translation>
+    </message>
+    <message>
+        <source>layer</source>
+        <translation>层</translation>
+    </message>
+    <message>
+        <source>rank</source>
+        <translation>秩</translation>
+    </message>
+    <message>
+        <source>Ranks appear with the first AdaLoRA step</source>
+        <translation>秩会在 AdaLoRA 的第一步后显示</translation>
+    </message>
+    <message>
+        <source>rank %1 of %2 (step %3)</source>
+        <translation>秩 %1 / %2（第 %3 步）</translation>
+    </message>
+    <message>
+        <source>importance (kept in bold): %1</source>
+        <translation>重要性（保留的以粗体显示）：%1</translation>
     </message>
 </context>
 <context>
@@ -391,7 +718,7 @@
     </message>
     <message>
         <source>Training</source>
-        <translation>训练</translation>
+        <translation>训练中</translation>
     </message>
     <message>
         <source>Number of optimizer steps</source>
@@ -404,14 +731,6 @@
     <message>
         <source>Longer examples are truncated to this many tokens</source>
         <translation>更长的样本会被截断到这么多词元</translation>
-    </message>
-    <message>
-        <source>Peak learning rate of the schedule</source>
-        <translation>学习率调度的峰值</translation>
-    </message>
-    <message>
-        <source>Folder that receives checkpoints and the exported adapter</source>
-        <translation>保存检查点和导出适配器的文件夹</translation>
     </message>
     <message>
         <source>Max steps:</source>
@@ -444,6 +763,80 @@
     <message>
         <source>Datasets (*.jsonl *.json *.csv *.tsv *.txt);;All files (*)</source>
         <translation>数据集 (*.jsonl *.json *.csv *.tsv *.txt);;所有文件 (*)</translation>
+    </message>
+    <message>
+        <source>method default</source>
+        <translation>方法默认值</translation>
+    </message>
+    <message>
+        <source>Peak learning rate of the schedule; &quot;method default&quot; picks the usual value for the method (2e-4 for LoRA, 3e-3 for (IA)³, 3e-2 for prompt methods; the demo uses its own)</source>
+        <translation>学习率调度的峰值；“方法默认值”会为该方法选择常用值（LoRA 为 2e-4，(IA)³ 为 3e-3，提示类方法为 3e-2；演示使用自己的设置）</translation>
+    </message>
+    <message>
+        <source>Each run gets its own folder in here (method and time) with its checkpoints and adapter</source>
+        <translation>每次运行都会在这里获得自己的文件夹（方法和时间），其中包含检查点和适配器</translation>
+    </message>
+    <message>
+        <source>Built-in demo</source>
+        <translation>内置演示</translation>
+    </message>
+    <message>
+        <source>A tiny GPT-2-shaped model shipped with Capsule and a two-choice sentiment task: trains in seconds on any CPU, no downloads</source>
+        <translation>Capsule 自带的微型 GPT-2 结构模型和一个二选一情感任务：在任何 CPU 上几秒即可训练完成，无需下载</translation>
+    </message>
+    <message>
+        <source>tiny</source>
+        <translation>微型</translation>
+    </message>
+    <message>
+        <source>&lt; 1 MB</source>
+        <translation>&lt; 1 MB</translation>
+    </message>
+    <message>
+        <source>Built-in demo dataset (sentiment, 640 rows), or choose a file</source>
+        <translation>内置演示数据集（情感，640 行），或选择一个文件</translation>
+    </message>
+    <message>
+        <source>Choose a model in the Model list.</source>
+        <translation>请在模型列表中选择一个模型。</translation>
+    </message>
+    <message>
+        <source>Choose a dataset file (Dataset › Browse…).</source>
+        <translation>请选择数据集文件（数据集 › 浏览…）。</translation>
+    </message>
+    <message>
+        <source>The dataset file %1 does not exist.</source>
+        <translation>数据集文件 %1 不存在。</translation>
+    </message>
+    <message>
+        <source>Choose an output folder (Training › Output folder).</source>
+        <translation>请选择输出文件夹（训练 › 输出文件夹）。</translation>
+    </message>
+    <message>
+        <source>The model folder %1 has no config.json.</source>
+        <translation>模型文件夹 %1 中没有 config.json。</translation>
+    </message>
+</context>
+<context>
+    <name>capsule::ui::TrainingController</name>
+    <message>
+        <source>Preparing the built-in demo in %1</source>
+        <translation>正在 %1 中准备内置演示</translation>
+    </message>
+    <message>
+        <source>This run is not recorded in the history: %1</source>
+        <translation>此次运行未记录到历史中：%1</translation>
+    </message>
+    <message>
+        <source>training stopped by an unknown error</source>
+        <translation>训练因未知错误而停止</translation>
+    </message>
+</context>
+<context>
+    <name>capsule::ui::charts</name>
+    <message>
+        <source>step</source>
+        <translation>步</translation>
     </message>
 </context>
 </TS>

@@ -1,13 +1,49 @@
 // capsule: the studio's composition root — application, translators, settings, runtime, window.
 #include "controller/language.h"
 #include "controller/runtime_controller.h"
+#include "controller/training_controller.h"
 #include "widgets/main_window.h"
+#include "widgets/setup_page.h"
 
 #include "runtime/runtime.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QIcon>
+#include <QTimer>
+
+#include <algorithm>
+
+namespace {
+
+/// --demo-run-screenshot: trains the demo with `method` and saves the window once half of the steps
+/// are done (the README screenshot). Returns the exit code.
+int demoRunScreenshot(QApplication& application, capsule::ui::MainWindow& window, const QString& file,
+                      const QString& method, int steps) {
+    using capsule::ui::TrainingController;
+    window.resize(1280, 800);
+    window.setupPage()->selectDemo();
+    window.setupPage()->setMethod(method);
+    window.setupPage()->setMaxSteps(steps);
+    if (!window.startTraining()) return 1;
+    bool grabbed = false;
+    auto grab = [&] {
+        if (grabbed) return;
+        grabbed = true;
+        // Let the queued replots of the last batch run, then render the window.
+        QTimer::singleShot(250, &window, [&] { application.exit(window.grab().save(file, "PNG") ? 0 : 1); });
+    };
+    TrainingController* training = window.trainingController();
+    QObject::connect(training, &TrainingController::stepsArrived, &window,
+                     [&](const QVector<capsule::ui::StepPoint>& points) {
+                         if (!points.isEmpty() && points.last().step >= steps / 2) grab();
+                     });
+    QObject::connect(training, &TrainingController::finished, &window, grab);
+    QTimer::singleShot(300'000, &window, [&] { if (!grabbed) application.exit(2); });
+    return application.exec();
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
     QApplication application(argc, argv);
@@ -28,8 +64,21 @@ int main(int argc, char** argv) {
     QCommandLineOption screenshotOption(QStringLiteral("screenshot"),
                                         QStringLiteral("Render the main window to FILE (PNG) and quit."),
                                         QStringLiteral("file"));
+    QCommandLineOption demoScreenshotOption(
+        QStringLiteral("demo-run-screenshot"),
+        QStringLiteral("Train the built-in demo, render the window to FILE (PNG) half-way through and quit."),
+        QStringLiteral("file"));
+    QCommandLineOption demoMethodOption(QStringLiteral("demo-method"),
+                                        QStringLiteral("Method for --demo-run-screenshot (default adalora)."),
+                                        QStringLiteral("method"), QStringLiteral("adalora"));
+    QCommandLineOption demoStepsOption(QStringLiteral("demo-steps"),
+                                       QStringLiteral("Steps for --demo-run-screenshot (default 300)."),
+                                       QStringLiteral("n"), QStringLiteral("300"));
     parser.addOption(languageOption);
     parser.addOption(screenshotOption);
+    parser.addOption(demoScreenshotOption);
+    parser.addOption(demoMethodOption);
+    parser.addOption(demoStepsOption);
     parser.process(application);
 
     const QString language = parser.isSet(languageOption) ? parser.value(languageOption)
@@ -46,5 +95,8 @@ int main(int argc, char** argv) {
         const bool saved = window.grab().save(file, "PNG");
         return saved ? 0 : 1;
     }
+    if (parser.isSet(demoScreenshotOption))
+        return demoRunScreenshot(application, window, parser.value(demoScreenshotOption), parser.value(demoMethodOption),
+                                 std::max(2, parser.value(demoStepsOption).toInt()));
     return application.exec();
 }

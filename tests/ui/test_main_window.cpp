@@ -82,12 +82,23 @@ private Q_SLOTS:
 
     void dashboardTakesBatches() {
         DashboardPage page;
+        page.show();
         QCOMPARE(page.lossPointCount(), 0);
-        page.appendLoss({1, 2, 3}, {2.5, 2.0, 1.5});
-        page.appendLoss({4, 5}, {1.2, 1.1});
+        auto batch = [](std::initializer_list<std::pair<int, double>> points) {
+            QVector<StepPoint> steps;
+            for (const auto& [step, loss] : points) {
+                StepPoint point;
+                point.step = step;
+                point.loss = loss;
+                point.maxSteps = 10;
+                steps << point;
+            }
+            return steps;
+        };
+        page.appendSteps(batch({{1, 2.5}, {2, 2.0}, {3, 1.5}}));
+        page.appendSteps(batch({{4, 1.2}, {5, 1.1}}));
         QCOMPARE(page.lossPointCount(), 5);
-        QCPGraph* graph = page.lossPlot()->graph(0);
-        QCOMPARE(graph->data()->at(4)->value, 1.1);
+        QCOMPARE(page.rawLossGraph()->data()->at(4)->value, 1.1);
         // Axes follow the data after a batch.
         QVERIFY(page.lossPlot()->xAxis->range().upper >= 5.0);
         page.clear();
@@ -119,8 +130,10 @@ private Q_SLOTS:
         SetupPage page;
         page.addModelFolderPath(QStringLiteral("/models/demo"));
         page.addModelFolderPath(QStringLiteral("/models/demo"));  // no duplicates
-        QCOMPARE(page.modelTable()->rowCount(), 1);
-        QCOMPARE(page.modelTable()->item(0, 0)->text(), QStringLiteral("demo"));
+        // The built-in demo is always listed first (and preselected), then the added folder.
+        QCOMPARE(page.modelTable()->rowCount(), 2);
+        QVERIFY(page.demoSelected());
+        QCOMPARE(page.modelTable()->item(1, 0)->text(), QStringLiteral("demo"));
     }
 
     void screenshotLooksLikeAnApplication() {

@@ -2,6 +2,7 @@
 
 #include "controller/language.h"
 #include "controller/runtime_controller.h"
+#include "controller/training_controller.h"
 #include "widgets/about_dialog.h"
 #include "widgets/dashboard_page.h"
 #include "widgets/history_page.h"
@@ -12,7 +13,10 @@
 #include <QActionGroup>
 #include <QApplication>
 #include <QCloseEvent>
+#include <QComboBox>
 #include <QDockWidget>
+#include <QEventLoop>
+#include <QFileInfo>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QListWidget>
@@ -33,6 +37,7 @@ MainWindow::MainWindow(RuntimeController* runtime, QWidget* parent)
     setWindowTitle(tr("Capsule — fine-tuning studio"));
     setWindowIcon(QIcon(QStringLiteral(":/icons/capsule.svg")));
     setMinimumSize(900, 600);
+    training_ = new TrainingController(this);
 
     auto* central = new QWidget(this);
     auto* layout = new QHBoxLayout(central);
@@ -99,6 +104,7 @@ MainWindow::MainWindow(RuntimeController* runtime, QWidget* parent)
     createMenus();
     createToolBar();
     createStatusBar();
+    connectTraining();
 
     logView_->appendLine(tr("Capsule %1 started on %2 (LibTorch %3, Qt %4).")
                              .arg(runtime_->capsuleVersion(), runtime_->deviceName(),
@@ -135,11 +141,12 @@ void MainWindow::createActions() {
     pauseAction_->setStatusTip(tr("Pause the running training after the current step"));
     stopAction_ = new QAction(QIcon(QStringLiteral(":/icons/stop.svg")), tr("S&top"), this);
     stopAction_->setStatusTip(tr("Stop the running training and keep its last checkpoint"));
-    // The training engine arrives with the next issues; until then these stay disabled and say why.
-    for (QAction* action : {startAction_, pauseAction_, stopAction_}) {
-        action->setEnabled(false);
-        action->setToolTip(action->statusTip() + tr(" (the training engine is not part of this build yet)"));
-    }
+    pauseAction_->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_P));
+    stopAction_->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_Period));
+    connect(startAction_, &QAction::triggered, this, [this] { startTraining(); });
+    connect(pauseAction_, &QAction::triggered, this, &MainWindow::togglePause);
+    connect(stopAction_, &QAction::triggered, this, &MainWindow::stopTraining);
+    updateRunActions();
 
     quitAction_ = new QAction(tr("&Quit"), this);
     quitAction_->setShortcut(QKeySequence::Quit);
@@ -241,7 +248,140 @@ void MainWindow::saveLayout() const {
     settings.setValue(QStringLiteral("window/page"), pages_->currentIndex());
 }
 
+void MainWindow::connectTraining() {
+    connect(training_, &TrainingController::runStarted, this, [this](const RunStartInfo& info) {
+        dashboardPage_->setRunInfo(info);
+        logView_->appendLine(tr("Training on %1 (%2): %3 steps, %4 training and %5 validation examples.")
+                                 .arg(info.device, info.computeDtype)
+                                 .arg(info.maxSteps)
+                                 .arg(info.trainExamples)
+                                 .arg(info.validationExamples));
+    });
+    connect(training_, &TrainingController::stepsArrived, dashboardPage_, &DashboardPage::appendSteps);
+    connect(training_, &TrainingController::ranksArrived, dashboardPage_, &DashboardPage::appendRanks);
+    connect(training_, &TrainingController::evalArrived, this, [this](const QVector<EvalPoint>& evaluations) {
+        dashboardPage_->appendEvaluations(evaluations);
+        for (const EvalPoint& point : evaluations) {
+            QString line = tr("Evaluation at step %1: loss %2").arg(point.step).arg(point.loss, 0, 'f', 4);
+            if (point.hasAccuracy) line += tr(", accuracy %1 %").arg(point.accuracy * 100.0, 0, 'f', 1);
+            if (point.improved) line += tr(" (best so far)");
+            logView_->appendLine(line);
+        }
+    });
+    connect(training_, &TrainingController::logArrived, this, [this](const QVector<LogLine>& lines) {
+        for (const LogLine& line : lines) {
+            const LogView::Level level = line.level == LogLine::Error     ? LogView::Error
+                                         : line.level == LogLine::Warning ? LogView::Warning
+                                                                          : LogView::Info;
+            logView_->appendLine(line.text, level);
+        }
+    });
+    connect(training_, &TrainingController::statusChanged, this, &MainWindow::onStatusChanged);
+    connect(training_, &TrainingController::finished, this, &MainWindow::onFinished);
+}
+
+bool MainWindow::startTraining() {
+    if (training_->isRunning()) return false;
+    QString problem;
+    const std::optional<TrainingRequest> request = setupPage_->trainingRequest(&problem);
+    if (!request) {
+        logView_->appendLine(tr("Cannot start: %1").arg(problem), LogView::Error);
+        showPage(SetupPageIndex);
+        if (isVisible()) QMessageBox::warning(this, tr("Cannot start training"), problem);
+        return false;
+    }
+    RunPlan plan;
+    plan.method = QString::fromStdString(request->config.method);
+    plan.maxSteps = request->config.maxSteps;
+    plan.tinit = request->config.tinit;
+    plan.tfinal = request->config.tfinal;
+    const QString methodName = setupPage_->methodCombo()->currentText();
+    plan.title = request->demoFolder.isEmpty()
+                     ? tr("%1 on %2").arg(methodName, QFileInfo(QString::fromStdString(request->config.model)).fileName())
+                     : tr("%1 on the built-in demo").arg(methodName);
+    dashboardPage_->startRun(plan);
+    logView_->appendLine(tr("Starting %1; output in %2").arg(plan.title, QString::fromStdString(request->config.out)));
+    training_->start(*request);
+    showPage(DashboardPageIndex);
+    updateRunActions();
+    return true;
+}
+
+void MainWindow::togglePause() {
+    if (training_->isPaused()) training_->resume();
+    else training_->pause();
+}
+
+void MainWindow::stopTraining() {
+    if (!training_->isRunning()) return;
+    training_->stop();
+    stopAction_->setEnabled(false);  // once is enough; the run ends within one step
+    statusBar()->showMessage(tr("Stopping after the current step…"));
+}
+
+void MainWindow::updateRunActions() {
+    const bool running = training_->isRunning();
+    startAction_->setEnabled(!running);
+    pauseAction_->setEnabled(running && training_->state() != RunState::Preparing);
+    stopAction_->setEnabled(running);
+    const bool paused = training_->isPaused();
+    pauseAction_->setText(paused ? tr("&Resume") : tr("&Pause"));
+    pauseAction_->setIcon(QIcon(paused ? QStringLiteral(":/icons/start.svg") : QStringLiteral(":/icons/pause.svg")));
+    pauseAction_->setStatusTip(paused ? tr("Continue the paused training") : tr("Pause the running training after the current step"));
+}
+
+void MainWindow::onStatusChanged(RunState state, const QString& reason) {
+    dashboardPage_->setRunState(state, reason);
+    updateRunActions();
+    switch (state) {
+    case RunState::Preparing: statusBar()->showMessage(tr("Preparing the run…")); break;
+    case RunState::Running: statusBar()->showMessage(tr("Training")); break;
+    case RunState::Paused:
+        statusBar()->showMessage(tr("Paused"));
+        logView_->appendLine(tr("Paused."));
+        break;
+    case RunState::Failed: logView_->appendLine(tr("Training failed: %1").arg(reason), LogView::Error); break;
+    default: break;
+    }
+}
+
+void MainWindow::onFinished(RunState state, const QString& reason, const QString& adapterFolder) {
+    updateRunActions();
+    switch (state) {
+    case RunState::Finished:
+        logView_->appendLine(tr("Finished (%1). Adapter saved in %2").arg(reason, adapterFolder));
+        statusBar()->showMessage(tr("Training finished"), 10000);
+        break;
+    case RunState::Cancelled:
+        logView_->appendLine(tr("Stopped (%1). Checkpoint and adapter saved in %2").arg(reason, adapterFolder));
+        statusBar()->showMessage(tr("Training stopped"), 10000);
+        break;
+    default: statusBar()->showMessage(tr("Training failed"), 10000); break;
+    }
+}
+
+bool MainWindow::confirmStopOnClose() {
+    const auto answer = QMessageBox::question(
+        this, tr("Training in progress"),
+        tr("A training run is in progress. Stop it and quit?\n\nIt stops after the current step and keeps a checkpoint "
+           "you can resume from."),
+        QMessageBox::Yes | QMessageBox::Cancel, QMessageBox::Cancel);
+    return answer == QMessageBox::Yes;
+}
+
 void MainWindow::closeEvent(QCloseEvent* event) {
+    if (training_->isRunning()) {
+        if (!confirmStopOnClose()) {
+            event->ignore();
+            return;
+        }
+        // Cancel and wait here, so no thread outlives the window (the controller joins it).
+        training_->stop();
+        statusBar()->showMessage(tr("Stopping the training…"));
+        QEventLoop loop;
+        connect(training_, &TrainingController::finished, &loop, &QEventLoop::quit);
+        if (training_->isRunning()) loop.exec(QEventLoop::ExcludeUserInputEvents);
+    }
     saveLayout();
     event->accept();
 }

@@ -1,6 +1,7 @@
 #include "widgets/setup_page.h"
 
 #include <QComboBox>
+#include <QDateTime>
 #include <QDir>
 #include <QDoubleSpinBox>
 #include <QFileDialog>
@@ -23,6 +24,8 @@ namespace capsule::ui {
 namespace {
 constexpr auto kModelFoldersKey = "setup/modelFolders";
 constexpr auto kDatasetKey = "setup/recentDataset";
+/// Item data on the model table's name column: true for the built-in demo row.
+constexpr int kDemoRole = Qt::UserRole + 1;
 
 QGroupBox* section(const QString& title, QWidget* parent) {
     auto* box = new QGroupBox(title, parent);
@@ -69,6 +72,7 @@ SetupPage::SetupPage(QWidget* parent) : QWidget(parent) {
     for (const QString& folder : settings.value(QLatin1String(kModelFoldersKey)).toStringList())
         addModelFolderPath(folder);
     setDatasetPath(settings.value(QLatin1String(kDatasetKey)).toString());
+    selectDemo();
 }
 
 QWidget* SetupPage::createModelSection() {
@@ -84,6 +88,8 @@ QWidget* SetupPage::createModelSection() {
     modelTable_->setSelectionMode(QAbstractItemView::SingleSelection);
     modelTable_->setEditTriggers(QAbstractItemView::NoEditTriggers);
     modelTable_->setToolTip(tr("Models found in your Hugging Face cache and in folders you added"));
+    addDemoModelRow();
+    connect(modelTable_, &QTableWidget::itemSelectionChanged, this, &SetupPage::updateDatasetPlaceholder);
     auto* buttons = new QHBoxLayout;
     auto* add = new QPushButton(tr("Add Folder…"), box);
     add->setToolTip(tr("Add a Hugging Face model folder (config.json + safetensors)"));
@@ -145,27 +151,33 @@ QWidget* SetupPage::createTrainingSection() {
     auto* layout = new QFormLayout(box);
     maxStepsSpin_ = new QSpinBox(box);
     maxStepsSpin_->setRange(1, 10'000'000);
-    maxStepsSpin_->setValue(200);
+    maxStepsSpin_->setObjectName(QStringLiteral("maxSteps"));
+    maxStepsSpin_->setValue(300);
     maxStepsSpin_->setToolTip(tr("Number of optimizer steps"));
     batchSizeSpin_ = new QSpinBox(box);
     batchSizeSpin_->setRange(1, 4096);
-    batchSizeSpin_->setValue(8);
+    batchSizeSpin_->setObjectName(QStringLiteral("batchSize"));
+    batchSizeSpin_->setValue(16);
     batchSizeSpin_->setToolTip(tr("Examples per optimizer step"));
     maxLengthSpin_ = new QSpinBox(box);
     maxLengthSpin_->setRange(8, 131072);
     maxLengthSpin_->setValue(256);
     maxLengthSpin_->setToolTip(tr("Longer examples are truncated to this many tokens"));
     learningRateSpin_ = new QDoubleSpinBox(box);
+    learningRateSpin_->setObjectName(QStringLiteral("learningRate"));
     learningRateSpin_->setDecimals(6);
-    learningRateSpin_->setRange(1e-6, 1.0);
+    learningRateSpin_->setRange(0.0, 1.0);
     learningRateSpin_->setSingleStep(1e-4);
-    learningRateSpin_->setValue(3e-4);
-    learningRateSpin_->setToolTip(tr("Peak learning rate of the schedule"));
+    learningRateSpin_->setSpecialValueText(tr("method default"));
+    learningRateSpin_->setValue(0.0);
+    learningRateSpin_->setToolTip(tr("Peak learning rate of the schedule; \"method default\" picks the usual value for "
+                                     "the method (2e-4 for LoRA, 3e-3 for (IA)³, 3e-2 for prompt methods; the demo uses its own)"));
     outputEdit_ = new QLineEdit(box);
+    outputEdit_->setObjectName(QStringLiteral("outputFolder"));
     // Same data folder as the core run store: $XDG_DATA_HOME/capsule.
     outputEdit_->setText(QDir(QStandardPaths::writableLocation(QStandardPaths::GenericDataLocation))
                              .filePath(QStringLiteral("capsule/runs")));
-    outputEdit_->setToolTip(tr("Folder that receives checkpoints and the exported adapter"));
+    outputEdit_->setToolTip(tr("Each run gets its own folder in here (method and time) with its checkpoints and adapter"));
     layout->addRow(tr("Max steps:"), maxStepsSpin_);
     layout->addRow(tr("Batch size:"), batchSizeSpin_);
     layout->addRow(tr("Max length:"), maxLengthSpin_);
@@ -176,6 +188,125 @@ QWidget* SetupPage::createTrainingSection() {
 
 void SetupPage::updateMethodDescription() {
     methodDescription_->setText(methodCombo_->currentData(Qt::ToolTipRole).toString());
+}
+
+void SetupPage::addDemoModelRow() {
+    modelTable_->insertRow(0);
+    auto* name = new QTableWidgetItem(tr("Built-in demo"));
+    name->setData(kDemoRole, true);
+    name->setToolTip(tr("A tiny GPT-2-shaped model shipped with Capsule and a two-choice sentiment task: "
+                        "trains in seconds on any CPU, no downloads"));
+    modelTable_->setItem(0, 0, name);
+    const QString cells[] = {QStringLiteral("gpt2"), tr("tiny"), QStringLiteral("float32"), tr("< 1 MB")};
+    for (int column = 1; column < modelTable_->columnCount(); ++column)
+        modelTable_->setItem(0, column, new QTableWidgetItem(cells[column - 1]));
+}
+
+bool SetupPage::demoSelected() const {
+    const int row = modelTable_->currentRow();
+    return row >= 0 && modelTable_->item(row, 0) && modelTable_->item(row, 0)->data(kDemoRole).toBool();
+}
+
+void SetupPage::selectDemo() {
+    modelTable_->selectRow(0);
+    modelTable_->setCurrentCell(0, 0);
+    updateDatasetPlaceholder();
+}
+
+void SetupPage::updateDatasetPlaceholder() {
+    datasetEdit_->setPlaceholderText(demoSelected() ? tr("Built-in demo dataset (sentiment, 640 rows), or choose a file")
+                                                    : tr("JSONL, JSON, CSV/TSV or TXT file"));
+}
+
+void SetupPage::setMethod(const QString& methodId) {
+    const int index = methodCombo_->findData(methodId);
+    if (index >= 0) methodCombo_->setCurrentIndex(index);
+}
+
+QString SetupPage::method() const {
+    return methodCombo_->currentData().toString();
+}
+
+void SetupPage::setMaxSteps(int steps) {
+    maxStepsSpin_->setValue(steps);
+}
+
+int SetupPage::maxSteps() const {
+    return maxStepsSpin_->value();
+}
+
+void SetupPage::setOutputFolder(const QString& folder) {
+    outputEdit_->setText(folder);
+}
+
+std::optional<TrainingRequest> SetupPage::trainingRequest(QString* error) const {
+    const QString methodId = method();
+    const bool demo = demoSelected();
+    const int row = modelTable_->currentRow();
+    if (row < 0 || !modelTable_->item(row, 0)) {
+        *error = tr("Choose a model in the Model list.");
+        return std::nullopt;
+    }
+    const QString dataset = datasetPath().trimmed();
+    if (!demo && dataset.isEmpty()) {
+        *error = tr("Choose a dataset file (Dataset › Browse…).");
+        return std::nullopt;
+    }
+    if (!dataset.isEmpty() && !QFileInfo(dataset).isFile()) {
+        *error = tr("The dataset file %1 does not exist.").arg(QDir::toNativeSeparators(dataset));
+        return std::nullopt;
+    }
+    const QString outputFolder = outputEdit_->text().trimmed();
+    if (outputFolder.isEmpty()) {
+        *error = tr("Choose an output folder (Training › Output folder).");
+        return std::nullopt;
+    }
+    // One folder per run: <method>-<date>-<time>, with a suffix when two start within a second.
+    const QString stem = QDir(outputFolder).filePath(
+        methodId + QLatin1Char('-') + QDateTime::currentDateTime().toString(QStringLiteral("yyyyMMdd-HHmmss")));
+    QString runFolder = stem;
+    for (int suffix = 2; QFileInfo::exists(runFolder); ++suffix) runFolder = stem + QLatin1Char('-') + QString::number(suffix);
+
+    TrainingRequest request;
+    if (demo) {
+        // The demo's tuned settings (evaluation, schedule, AdaLoRA phases); the form overrides the
+        // basics. Model and data stay empty: the controller makes the demo assets and fills them in.
+        request.demoFolder = TrainingController::defaultDemoFolder();
+        request.config = TrainingController::demoConfig(methodId, maxStepsSpin_->value(), runFolder);
+        request.config.data = dataset.toStdString();
+        request.config.threads = 1;  // the tiny model gains nothing from more threads, the GUI keeps a core
+        if (methodId == QLatin1String("adalora")) {
+            // Every linear layer of the tiny model, so the rank view has something to allocate across.
+            request.config.targetModules = {"c_attn", "c_proj", "c_fc"};
+        }
+    } else {
+        const QString modelFolder = modelTable_->item(row, 0)->data(Qt::UserRole).toString();
+        if (!QFileInfo(QDir(modelFolder).filePath(QStringLiteral("config.json"))).isFile()) {
+            *error = tr("The model folder %1 has no config.json.").arg(QDir::toNativeSeparators(modelFolder));
+            return std::nullopt;
+        }
+        request.config.model = modelFolder.toStdString();
+        request.config.data = dataset.toStdString();
+        request.config.method = methodId.toStdString();
+        request.config.out = runFolder.toStdString();
+        request.config.maxSteps = maxStepsSpin_->value();
+        request.config.evalEvery = std::max(1, maxStepsSpin_->value() / 10);
+    }
+    request.config.batchSize = batchSizeSpin_->value();
+    request.config.maxLength = maxLengthSpin_->value();
+    if (learningRateSpin_->value() > 0) request.config.lr = learningRateSpin_->value();
+
+    // The core's own checks, with the demo's model and data standing in for what is made later.
+    train::TrainingConfig check = request.config;
+    if (check.model.empty()) check.model = "demo";
+    if (check.data.empty()) check.data = "demo";
+    try {
+        check.validate();
+    } catch (const std::exception& problem) {
+        *error = QString::fromStdString(problem.what());
+        return std::nullopt;
+    }
+    return request;
 }
 
 void SetupPage::addModelFolder() {
