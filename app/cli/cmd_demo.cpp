@@ -66,6 +66,7 @@ int demoUnchecked(const Arguments& arguments) {
             throw UsageError("option --method: unknown method '" + name + "' (or 'all')");
     }
     const train::DemoAssets assets = train::ensureDemoAssets(folder, [](const std::string& line) { std::cerr << line << "\n"; });
+    std::cerr << "demo model: " << assets.modelFolder << "\ndemo data: " << assets.datasetPath << "\n";
     int status = 0;
     std::vector<std::pair<std::string, DemoSummary>> summaries;
     for (const auto& name : methods) {

@@ -1,5 +1,7 @@
 #include "peft/peft_config.h"
 
+#include "peft/config_field_reader.h"
+
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
@@ -11,160 +13,14 @@
 namespace capsule::peft {
 namespace {
 
-using OrderedJson = nlohmann::ordered_json;  // keeps rank_pattern / alpha_pattern in file order
 using Json = nlohmann::json;                 // std::map: writes keys sorted, like sort_keys=True
 
 // Sanity limits for hostile files: a rank beyond this would allocate absurd tensors.
 constexpr int64_t kMaximumRank = 1 << 16;
 constexpr int64_t kMaximumLayerIndex = 1 << 20;
 
-std::string typeName(const OrderedJson& value) {
-    return value.is_number_integer() ? "integer" : value.type_name();
-}
 
-/// Reads the fields of one adapter_config.json object, remembering which keys were consumed.
-class FieldReader {
-public:
-    FieldReader(const std::string& jsonText, const std::string& sourceName) : source_(sourceName) {
-        try {
-            root_ = OrderedJson::parse(jsonText);
-        } catch (const nlohmann::json::parse_error& error) {
-            throw std::runtime_error(sourceName + ": invalid JSON: " + error.what());
-        }
-        if (!root_.is_object()) throw std::runtime_error(sourceName + ": the top level must be a JSON object");
-    }
-
-    const std::string& source() const { return source_; }
-    [[noreturn]] void fail(const std::string& key, const std::string& problem) const {
-        throw std::runtime_error(source_ + ": field '" + key + "' " + problem);
-    }
-
-    /// The value of `key`, or nullptr when absent. Marks it as consumed.
-    const OrderedJson* find(const std::string& key) {
-        consumed_.insert(key);
-        const auto found = root_.find(key);
-        return found == root_.end() ? nullptr : &*found;
-    }
-    bool isNullOrAbsent(const std::string& key) {
-        const OrderedJson* value = find(key);
-        return !value || value->is_null();
-    }
-
-    void readString(const std::string& key, std::string& out) {
-        const OrderedJson* value = find(key);
-        if (!value) return;
-        if (!value->is_string()) fail(key, "must be a string, got " + typeName(*value));
-        out = value->get<std::string>();
-    }
-    void readOptionalString(const std::string& key, std::optional<std::string>& out) {
-        const OrderedJson* value = find(key);
-        if (!value) return;
-        if (value->is_null()) {
-            out.reset();
-            return;
-        }
-        if (!value->is_string()) fail(key, "must be a string or null, got " + typeName(*value));
-        out = value->get<std::string>();
-    }
-    void readBool(const std::string& key, bool& out) {
-        const OrderedJson* value = find(key);
-        if (!value) return;
-        if (!value->is_boolean()) fail(key, "must be true or false, got " + typeName(*value));
-        out = value->get<bool>();
-    }
-    void readInteger(const std::string& key, int64_t& out) {
-        const OrderedJson* value = find(key);
-        if (!value) return;
-        out = integerValue(key, *value);
-    }
-    void readOptionalInteger(const std::string& key, std::optional<int64_t>& out) {
-        const OrderedJson* value = find(key);
-        if (!value) return;
-        if (value->is_null()) {
-            out.reset();
-            return;
-        }
-        out = integerValue(key, *value);
-    }
-    void readNumber(const std::string& key, double& out) {
-        const OrderedJson* value = find(key);
-        if (!value) return;
-        out = numberValue(key, *value);
-    }
-
-    int64_t integerValue(const std::string& key, const OrderedJson& value) const {
-        if (value.is_number_integer()) {
-            if (value.is_number_unsigned() && value.get<uint64_t>() > static_cast<uint64_t>(INT64_MAX))
-                fail(key, "is out of range");
-            return value.get<int64_t>();
-        }
-        // Python writes 8.0 for a float the user passed; accept it when it is integral.
-        if (value.is_number_float()) {
-            const double number = value.get<double>();
-            if (std::isfinite(number) && number == std::floor(number) && std::fabs(number) < 9.0e15)
-                return static_cast<int64_t>(number);
-        }
-        fail(key, "must be an integer, got " + typeName(value));
-    }
-    double numberValue(const std::string& key, const OrderedJson& value) const {
-        if (!value.is_number()) fail(key, "must be a number, got " + typeName(value));
-        const double number = value.get<double>();
-        if (!std::isfinite(number)) fail(key, "must be finite");
-        return number;
-    }
-
-    std::vector<std::string> stringList(const std::string& key, const OrderedJson& value) const {
-        if (!value.is_array()) fail(key, "must be a list of strings, got " + typeName(value));
-        std::vector<std::string> list;
-        for (const auto& item : value) {
-            if (!item.is_string()) fail(key, "must be a list of strings; an item is " + typeName(item));
-            list.push_back(item.get<std::string>());
-        }
-        return list;
-    }
-    void readSelector(const std::string& key, ModuleSelector& out) {
-        const OrderedJson* value = find(key);
-        if (!value) return;
-        if (value->is_null()) out = ModuleSelector::none();
-        else if (value->is_string()) out = ModuleSelector::fromRegex(value->get<std::string>());
-        else out = ModuleSelector::fromList(stringList(key, *value));
-    }
-    void readOptionalStringList(const std::string& key, std::optional<std::vector<std::string>>& out) {
-        const OrderedJson* value = find(key);
-        if (!value) return;
-        if (value->is_null()) out.reset();
-        else out = stringList(key, *value);
-    }
-
-    /// A key Capsule does not implement: accepted only at its "off" value (null, false, {} or the
-    /// default given), rejected otherwise so the adapter is not silently applied wrong.
-    void requireOff(const std::string& key, const std::string& what, const OrderedJson& defaultValue = nullptr) {
-        const OrderedJson* value = find(key);
-        if (!value || value->is_null() || *value == defaultValue) return;
-        if (value->is_boolean() && !value->get<bool>()) return;
-        if (value->is_object() && value->empty()) return;
-        fail(key, "= " + value->dump() + " asks for " + what + ", which Capsule does not support");
-    }
-    /// A key that only affects initialisation or bookkeeping: read and ignored.
-    void ignore(const std::string& key) { find(key); }
-
-    /// Keys present in the file and never consumed.
-    std::vector<std::string> unknownKeys() const {
-        std::vector<std::string> keys;
-        for (auto item = root_.begin(); item != root_.end(); ++item)
-            if (!consumed_.count(item.key())) keys.push_back(item.key());
-        return keys;
-    }
-
-    const OrderedJson& root() const { return root_; }
-
-private:
-    std::string source_;
-    OrderedJson root_;
-    std::set<std::string> consumed_;
-};
-
-void readBase(FieldReader& reader, const std::string& expectedType, PeftConfigBase& config) {
+void readBase(ConfigFieldReader& reader, const std::string& expectedType, PeftConfigBase& config) {
     std::string peftType;
     reader.readString("peft_type", peftType);
     if (peftType != expectedType)
@@ -190,7 +46,7 @@ void readBase(FieldReader& reader, const std::string& expectedType, PeftConfigBa
     reader.ignore("peft_version");
 }
 
-void readLoraFields(FieldReader& reader, LoraConfig& config, bool adaLora) {
+void readLoraFields(ConfigFieldReader& reader, LoraConfig& config, bool adaLora) {
     reader.readInteger("r", config.r);
     reader.readNumber("lora_alpha", config.loraAlpha);
     reader.readNumber("lora_dropout", config.loraDropout);
@@ -204,7 +60,7 @@ void readLoraFields(FieldReader& reader, LoraConfig& config, bool adaLora) {
     if (const OrderedJson* init = reader.find("init_lora_weights")) {
         if (init->is_boolean()) config.initLoraWeights = init->get<bool>() ? "true" : "false";
         else if (init->is_string()) config.initLoraWeights = init->get<std::string>();
-        else reader.fail("init_lora_weights", "must be true, false or a string, got " + typeName(*init));
+        else reader.fail("init_lora_weights", "must be true, false or a string, got " + jsonTypeName(*init));
     }
 
     if (const OrderedJson* layers = reader.find("layers_to_transform"); layers && !layers->is_null()) {
@@ -266,11 +122,6 @@ void readLoraFields(FieldReader& reader, LoraConfig& config, bool adaLora) {
     for (const char* key : {"loftq_config", "eva_config", "corda_config", "lora_ga_config", "qalora_group_size",
                             "ensure_weight_tying", "runtime_config"})
         reader.ignore(key);
-}
-
-void reportUnknown(const FieldReader& reader, std::vector<std::string>* ignoredKeys) {
-    if (!ignoredKeys) return;
-    for (const auto& key : reader.unknownKeys()) ignoredKeys->push_back(key);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -403,20 +254,20 @@ std::string ModuleSelector::describe() const {
 }
 
 std::string readPeftType(const std::string& jsonText, const std::string& sourceName) {
-    FieldReader reader(jsonText, sourceName);
+    ConfigFieldReader reader(jsonText, sourceName);
     const OrderedJson* type = reader.find("peft_type");
     if (!type) throw std::runtime_error(sourceName + ": field 'peft_type' is missing");
-    if (!type->is_string()) reader.fail("peft_type", "must be a string, got " + typeName(*type));
+    if (!type->is_string()) reader.fail("peft_type", "must be a string, got " + jsonTypeName(*type));
     return type->get<std::string>();
 }
 
 LoraConfig parseLoraConfig(const std::string& jsonText, const std::string& sourceName,
                            std::vector<std::string>* ignoredKeys) {
-    FieldReader reader(jsonText, sourceName);
+    ConfigFieldReader reader(jsonText, sourceName);
     LoraConfig config;
     readBase(reader, "LORA", config);
     readLoraFields(reader, config, false);
-    reportUnknown(reader, ignoredKeys);
+    reader.reportUnknown(ignoredKeys);
     try {
         validate(config);
     } catch (const std::exception& error) {
@@ -427,7 +278,7 @@ LoraConfig parseLoraConfig(const std::string& jsonText, const std::string& sourc
 
 AdaLoraConfig parseAdaLoraConfig(const std::string& jsonText, const std::string& sourceName,
                                  std::vector<std::string>* ignoredKeys) {
-    FieldReader reader(jsonText, sourceName);
+    ConfigFieldReader reader(jsonText, sourceName);
     AdaLoraConfig config;
     config.lora.rankPattern.clear();
     readBase(reader, "ADALORA", config.lora);
@@ -446,18 +297,18 @@ AdaLoraConfig parseAdaLoraConfig(const std::string& jsonText, const std::string&
         std::map<std::string, std::vector<bool>> masks;
         for (auto item = pattern->begin(); item != pattern->end(); ++item) {
             if (!item.value().is_array())
-                reader.fail("rank_pattern." + item.key(), "must be a list of booleans, got " + typeName(item.value()));
+                reader.fail("rank_pattern." + item.key(), "must be a list of booleans, got " + jsonTypeName(item.value()));
             std::vector<bool> mask;
             for (const auto& flag : item.value()) {
                 if (!flag.is_boolean())
-                    reader.fail("rank_pattern." + item.key(), "must be a list of booleans; an item is " + typeName(flag));
+                    reader.fail("rank_pattern." + item.key(), "must be a list of booleans; an item is " + jsonTypeName(flag));
                 mask.push_back(flag.get<bool>());
             }
             masks[item.key()] = mask;
         }
         if (!masks.empty()) config.rankPattern = masks;
     }
-    reportUnknown(reader, ignoredKeys);
+    reader.reportUnknown(ignoredKeys);
     try {
         validate(config);
     } catch (const std::exception& error) {
@@ -468,7 +319,7 @@ AdaLoraConfig parseAdaLoraConfig(const std::string& jsonText, const std::string&
 
 Ia3Config parseIa3Config(const std::string& jsonText, const std::string& sourceName,
                          std::vector<std::string>* ignoredKeys) {
-    FieldReader reader(jsonText, sourceName);
+    ConfigFieldReader reader(jsonText, sourceName);
     Ia3Config config;
     readBase(reader, "IA3", config);
     reader.readSelector("target_modules", config.targetModules);
@@ -477,7 +328,7 @@ Ia3Config parseIa3Config(const std::string& jsonText, const std::string& sourceN
     reader.readBool("fan_in_fan_out", config.fanInFanOut);
     reader.readOptionalStringList("modules_to_save", config.modulesToSave);
     reader.readBool("init_ia3_weights", config.initIa3Weights);
-    reportUnknown(reader, ignoredKeys);
+    reader.reportUnknown(ignoredKeys);
     try {
         validate(config);
     } catch (const std::exception& error) {

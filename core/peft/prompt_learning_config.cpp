@@ -1,5 +1,7 @@
 #include "peft/prompt_learning_config.h"
 
+#include "peft/config_field_reader.h"
+
 #include <nlohmann/json.hpp>
 
 #include <cmath>
@@ -16,128 +18,15 @@ constexpr int64_t kMaximumVirtualTokens = 1 << 16;
 constexpr int64_t kMaximumDimension = 1 << 20;
 constexpr int64_t kMaximumLayers = 1 << 12;
 
-std::string typeName(const Json& value) {
-    return value.is_number_integer() ? "integer" : value.type_name();
-}
 
-/// Reads the fields of one adapter_config.json object, remembering which keys were consumed.
-class FieldReader {
-public:
-    FieldReader(const std::string& jsonText, const std::string& sourceName) : source_(sourceName) {
-        try {
-            root_ = Json::parse(jsonText);
-        } catch (const nlohmann::json::parse_error& error) {
-            throw std::runtime_error(sourceName + ": invalid JSON: " + error.what());
-        }
-        if (!root_.is_object()) throw std::runtime_error(sourceName + ": the top level must be a JSON object");
-    }
-
-    [[noreturn]] void fail(const std::string& key, const std::string& problem) const {
-        throw std::runtime_error(source_ + ": field '" + key + "' " + problem);
-    }
-
-    const Json* find(const std::string& key) {
-        consumed_.insert(key);
-        const auto found = root_.find(key);
-        return found == root_.end() ? nullptr : &*found;
-    }
-
-    void readString(const std::string& key, std::string& out) {
-        const Json* value = find(key);
-        if (!value) return;
-        if (!value->is_string()) fail(key, "must be a string, got " + typeName(*value));
-        out = value->get<std::string>();
-    }
-    void readOptionalString(const std::string& key, std::optional<std::string>& out) {
-        const Json* value = find(key);
-        if (!value) return;
-        if (value->is_null()) out.reset();
-        else if (value->is_string()) out = value->get<std::string>();
-        else fail(key, "must be a string or null, got " + typeName(*value));
-    }
-    void readBool(const std::string& key, bool& out) {
-        const Json* value = find(key);
-        if (!value) return;
-        if (!value->is_boolean()) fail(key, "must be true or false, got " + typeName(*value));
-        out = value->get<bool>();
-    }
-    int64_t integerValue(const std::string& key, const Json& value) const {
-        if (value.is_number_integer()) {
-            if (value.is_number_unsigned() && value.get<uint64_t>() > static_cast<uint64_t>(INT64_MAX))
-                fail(key, "is out of range");
-            return value.get<int64_t>();
-        }
-        // Python writes 20.0 for a float the user passed; accept it when it is integral.
-        if (value.is_number_float()) {
-            const double number = value.get<double>();
-            if (std::isfinite(number) && number == std::floor(number) && std::fabs(number) < 9.0e15)
-                return static_cast<int64_t>(number);
-        }
-        fail(key, "must be an integer, got " + typeName(value));
-    }
-    void readInteger(const std::string& key, int64_t& out) {
-        const Json* value = find(key);
-        if (!value) return;
-        if (value->is_null()) fail(key, "must be an integer, got null");
-        out = integerValue(key, *value);
-    }
-    void readOptionalInteger(const std::string& key, std::optional<int64_t>& out) {
-        const Json* value = find(key);
-        if (!value) return;
-        if (value->is_null()) out.reset();
-        else out = integerValue(key, *value);
-    }
-    void readNumber(const std::string& key, double& out) {
-        const Json* value = find(key);
-        if (!value) return;
-        if (!value->is_number()) fail(key, "must be a number, got " + typeName(*value));
-        out = value->get<double>();
-        if (!std::isfinite(out)) fail(key, "must be finite");
-    }
-    void readOptionalStringList(const std::string& key, std::optional<std::vector<std::string>>& out) {
-        const Json* value = find(key);
-        if (!value) return;
-        if (value->is_null()) {
-            out.reset();
-            return;
-        }
-        if (!value->is_array()) fail(key, "must be a list of strings or null, got " + typeName(*value));
-        std::vector<std::string> list;
-        for (const auto& item : *value) {
-            if (!item.is_string()) fail(key, "must be a list of strings; an item is " + typeName(item));
-            list.push_back(item.get<std::string>());
-        }
-        out = list;
-    }
-    void readOptionalObjectText(const std::string& key, std::optional<std::string>& out) {
-        const Json* value = find(key);
-        if (!value) return;
-        if (value->is_null()) out.reset();
-        else if (value->is_object()) out = value->dump();
-        else fail(key, "must be an object or null, got " + typeName(*value));
-    }
-    void ignore(const std::string& key) { find(key); }
-
-    void reportUnknown(std::vector<std::string>* ignoredKeys) const {
-        if (!ignoredKeys) return;
-        for (auto item = root_.begin(); item != root_.end(); ++item)
-            if (!consumed_.count(item.key())) ignoredKeys->push_back(item.key());
-    }
-
-private:
-    std::string source_;
-    Json root_;
-    std::set<std::string> consumed_;
-};
-
-void readBase(FieldReader& reader, const std::string& expectedType, PromptLearningConfig& config) {
+void readBase(ConfigFieldReader& reader, const std::string& expectedType, PromptLearningConfig& config) {
     std::string peftType;
     reader.readString("peft_type", peftType);
     if (peftType != expectedType) reader.fail("peft_type", "is '" + peftType + "', expected '" + expectedType + "'");
     reader.readOptionalString("task_type", config.taskType);
     reader.readOptionalString("base_model_name_or_path", config.baseModelNameOrPath);
     reader.readOptionalString("revision", config.revision);
-    if (const Json* mapping = reader.find("auto_mapping"); mapping && !mapping->is_null()) {
+    if (const OrderedJson* mapping = reader.find("auto_mapping"); mapping && !mapping->is_null()) {
         if (!mapping->is_object()) reader.fail("auto_mapping", "must be an object or null");
         AutoMapping autoMapping;
         if (mapping->contains("base_model_class") && (*mapping)["base_model_class"].is_string())
@@ -159,7 +48,7 @@ void readBase(FieldReader& reader, const std::string& expectedType, PromptLearni
 }
 
 template <typename Config>
-Config finishParse(FieldReader& reader, Config config, const std::string& sourceName,
+Config finishParse(ConfigFieldReader& reader, Config config, const std::string& sourceName,
                    std::vector<std::string>* ignoredKeys) {
     reader.reportUnknown(ignoredKeys);
     try {
@@ -256,7 +145,7 @@ void validateEncoderHiddenSize(const std::string& owner, const std::optional<int
 
 PromptTuningConfig parsePromptTuningConfig(const std::string& jsonText, const std::string& sourceName,
                                            std::vector<std::string>* ignoredKeys) {
-    FieldReader reader(jsonText, sourceName);
+    ConfigFieldReader reader(jsonText, sourceName);
     PromptTuningConfig config;
     readBase(reader, "PROMPT_TUNING", config);
     reader.readString("prompt_tuning_init", config.promptTuningInit);
@@ -268,7 +157,7 @@ PromptTuningConfig parsePromptTuningConfig(const std::string& jsonText, const st
 
 PromptEncoderConfig parsePromptEncoderConfig(const std::string& jsonText, const std::string& sourceName,
                                              std::vector<std::string>* ignoredKeys) {
-    FieldReader reader(jsonText, sourceName);
+    ConfigFieldReader reader(jsonText, sourceName);
     PromptEncoderConfig config;
     readBase(reader, "P_TUNING", config);
     reader.readString("encoder_reparameterization_type", config.encoderReparameterizationType);
@@ -280,7 +169,7 @@ PromptEncoderConfig parsePromptEncoderConfig(const std::string& jsonText, const 
 
 PrefixTuningConfig parsePrefixTuningConfig(const std::string& jsonText, const std::string& sourceName,
                                            std::vector<std::string>* ignoredKeys) {
-    FieldReader reader(jsonText, sourceName);
+    ConfigFieldReader reader(jsonText, sourceName);
     PrefixTuningConfig config;
     readBase(reader, "PREFIX_TUNING", config);
     reader.readOptionalInteger("encoder_hidden_size", config.encoderHiddenSize);
