@@ -125,6 +125,32 @@ CAPSULE_TEST(every_method_lifts_the_demo_accuracy_from_chance) {
     }
 }
 
+CAPSULE_TEST(early_stopping_ends_the_run_and_the_best_adapter_is_kept) {
+    test::TempDir dir;
+    const DemoAssets assets = ensureDemoAssets(dir.path());
+    TrainingConfig config = demoTrainingConfig(assets, "lora", 300, dir.file("early"));
+    config.evalEvery = 10;
+    config.earlyStoppingPatience = 2;
+    config.threads = 1;
+    Recorder recorder;
+    const TrainingResult result = Trainer::run(config, recorder);
+    COMPARE(static_cast<int>(result.status), static_cast<int>(TrainingStatus::Finished));
+    std::printf("stopped at step %lld: %s (best %s %.3f)\n", static_cast<long long>(result.steps), result.reason.c_str(),
+                result.bestMetricName.c_str(), result.bestMetric.value_or(-1));
+    VERIFY(result.steps < 300);
+    VERIFY(result.reason.find("early stopping") != std::string::npos);
+    COMPARE(result.bestMetricName, std::string("accuracy"));
+    // Two evaluations after the best one, none better.
+    size_t best = 0;
+    for (size_t i = 1; i < recorder.evals.size(); ++i)
+        if (recorder.evals[i].improved) best = i;
+    COMPARE(recorder.evals.size() - 1 - best, size_t{2});
+    COMPARE(recorder.evals.back().step, result.steps);
+    // keep_best: the final adapter holds the best evaluation's values, byte for byte.
+    COMPARE(test::readFile(config.out + "/adapter_model.safetensors"),
+            test::readFile(config.out + "/best/adapter_model.safetensors"));
+}
+
 CAPSULE_TEST(pause_holds_the_run_between_steps_and_resume_continues) {
     DemoFixture fixture;
     TrainingConfig config = fixture.config("lora", "pause");
