@@ -2,6 +2,33 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="zh_CN">
 <context>
+    <name>QObject</name>
+    <message>
+        <source>trainable parameters: n/a (%1)</source>
+        <translation>可训练参数：不可用（%1）</translation>
+    </message>
+    <message>
+        <source>trainable %1 of %2 (%3 %)</source>
+        <translation>可训练 %1 / %2（%3 %）</translation>
+    </message>
+    <message>
+        <source>the demo model is made on the first Start</source>
+        <translation>演示模型会在第一次点击“开始”时生成</translation>
+    </message>
+    <message>
+        <source>no config.json in %1</source>
+        <translation>%1 中没有 config.json</translation>
+    </message>
+    <message>
+        <source>option --prompt-tuning-init-text is required with --prompt-tuning-init TEXT</source>
+        <translation>使用 --prompt-tuning-init TEXT 时必须提供 --prompt-tuning-init-text 选项</translation>
+    </message>
+    <message>
+        <source>not computable for this model on the meta device (%1)</source>
+        <translation>无法在 meta 设备上为此模型计算（%1）</translation>
+    </message>
+</context>
+<context>
     <name>capsule::ui::AboutDialog</name>
     <message>
         <source>About Capsule</source>
@@ -559,6 +586,245 @@ It stops after the current step and keeps a checkpoint you can resume from.</sou
         <source>Stopping the training…</source>
         <translation>正在停止训练…</translation>
     </message>
+    <message>
+        <source>&amp;Load Setup…</source>
+        <translation>加载设置(&amp;L)…</translation>
+    </message>
+    <message>
+        <source>Save Setup &amp;As…</source>
+        <translation>设置另存为(&amp;A)…</translation>
+    </message>
+</context>
+<context>
+    <name>capsule::ui::MethodOptionsForm</name>
+    <message>
+        <source>r: rank of the update B·A; trainable parameters grow linearly with it</source>
+        <translation>r：更新量 B·A 的秩；可训练参数随它线性增长</translation>
+    </message>
+    <message>
+        <source>lora_alpha: the update is scaled by lora_alpha / r (by lora_alpha / √r with rsLoRA)</source>
+        <translation>lora_alpha：更新量按 lora_alpha / r 缩放（使用 rsLoRA 时按 lora_alpha / √r）</translation>
+    </message>
+    <message>
+        <source>lora_dropout: dropout probability on the input of the LoRA branch while training</source>
+        <translation>lora_dropout：训练时 LoRA 分支输入的 dropout 概率</translation>
+    </message>
+    <message>
+        <source>Rank-stabilised scaling</source>
+        <translation>秩稳定缩放</translation>
+    </message>
+    <message>
+        <source>use_rslora: scale by lora_alpha / √r instead of lora_alpha / r, which keeps high ranks stable</source>
+        <translation>use_rslora：按 lora_alpha / √r 而不是 lora_alpha / r 缩放，使高秩保持稳定</translation>
+    </message>
+    <message>
+        <source>architecture default</source>
+        <translation>架构默认值</translation>
+    </message>
+    <message>
+        <source>target_modules: comma-separated names of the linear layers that get an adapter (c_attn, q_proj, v_proj, …), or all-linear; empty uses PEFT&apos;s default for the architecture</source>
+        <translation>target_modules：要添加适配器的线性层名称，用逗号分隔（c_attn、q_proj、v_proj 等），或 all-linear；留空则使用 PEFT 为该架构设定的默认值</translation>
+    </message>
+    <message>
+        <source>r:</source>
+        <translation>r:</translation>
+    </message>
+    <message>
+        <source>lora_alpha:</source>
+        <translation>lora_alpha:</translation>
+    </message>
+    <message>
+        <source>lora_dropout:</source>
+        <translation>lora_dropout:</translation>
+    </message>
+    <message>
+        <source>use_rslora:</source>
+        <translation>use_rslora:</translation>
+    </message>
+    <message>
+        <source>target_modules:</source>
+        <translation>target_modules:</translation>
+    </message>
+    <message>
+        <source>init_r: the rank every adapted layer starts with</source>
+        <translation>init_r：每个被适配层的初始秩</translation>
+    </message>
+    <message>
+        <source>target_r: the average rank per layer left after pruning; the total budget is target_r × the number of adapted layers</source>
+        <translation>target_r：剪枝后每层保留的平均秩；总预算为 target_r × 被适配层的数量</translation>
+    </message>
+    <message>
+        <source>tinit: steps of warm-up at init_r before ranks start being pruned</source>
+        <translation>tinit：开始剪枝之前以 init_r 预热的步数</translation>
+    </message>
+    <message>
+        <source>tfinal: steps at the end trained with the final allocation fixed</source>
+        <translation>tfinal：最后以固定的最终分配继续训练的步数</translation>
+    </message>
+    <message>
+        <source>deltaT: steps between two rank reallocations during the pruning phase</source>
+        <translation>deltaT：剪枝阶段两次秩重新分配之间的步数</translation>
+    </message>
+    <message>
+        <source>beta1: EMA factor of the sensitivity (importance) smoothing</source>
+        <translation>beta1：敏感度（重要性）平滑的 EMA 系数</translation>
+    </message>
+    <message>
+        <source>beta2: EMA factor of the uncertainty smoothing</source>
+        <translation>beta2：不确定性平滑的 EMA 系数</translation>
+    </message>
+    <message>
+        <source>orth_reg_weight: weight of the penalty keeping P and Q orthogonal</source>
+        <translation>orth_reg_weight：保持 P 和 Q 正交的惩罚项权重</translation>
+    </message>
+    <message>
+        <source>lora_alpha: the update is scaled by lora_alpha / init_r, fixed during pruning</source>
+        <translation>lora_alpha：更新量按 lora_alpha / init_r 缩放，剪枝期间保持不变</translation>
+    </message>
+    <message>
+        <source>lora_dropout: dropout probability on the input of the adapter branch while training</source>
+        <translation>lora_dropout：训练时适配器分支输入的 dropout 概率</translation>
+    </message>
+    <message>
+        <source>target_modules: comma-separated names of the linear layers whose ranks are allocated; empty uses PEFT&apos;s default for the architecture</source>
+        <translation>target_modules：参与秩分配的线性层名称，用逗号分隔；留空则使用 PEFT 为该架构设定的默认值</translation>
+    </message>
+    <message>
+        <source>init_r:</source>
+        <translation>init_r:</translation>
+    </message>
+    <message>
+        <source>target_r:</source>
+        <translation>target_r:</translation>
+    </message>
+    <message>
+        <source>tinit:</source>
+        <translation>tinit:</translation>
+    </message>
+    <message>
+        <source>tfinal:</source>
+        <translation>tfinal:</translation>
+    </message>
+    <message>
+        <source>deltaT:</source>
+        <translation>deltaT:</translation>
+    </message>
+    <message>
+        <source>beta1:</source>
+        <translation>beta1:</translation>
+    </message>
+    <message>
+        <source>beta2:</source>
+        <translation>beta2:</translation>
+    </message>
+    <message>
+        <source>orth_reg_weight:</source>
+        <translation>orth_reg_weight:</translation>
+    </message>
+    <message>
+        <source>feedforward_modules: comma-separated layers whose input (not output) is rescaled, usually the MLP&apos;s down projection; empty uses PEFT&apos;s default for the architecture</source>
+        <translation>feedforward_modules：对输入（而非输出）进行缩放的层，用逗号分隔，通常是 MLP 的下投影；留空则使用 PEFT 为该架构设定的默认值</translation>
+    </message>
+    <message>
+        <source>feedforward_modules:</source>
+        <translation>feedforward_modules:</translation>
+    </message>
+    <message>
+        <source>mc_loss: weight of the multiple-choice cross-entropy over the answer choices</source>
+        <translation>mc_loss：针对答案选项的多项选择交叉熵的权重</translation>
+    </message>
+    <message>
+        <source>unlikely_loss: weight of the unlikelihood loss pushing down the wrong choices</source>
+        <translation>unlikely_loss：压低错误选项的非似然损失的权重</translation>
+    </message>
+    <message>
+        <source>length_norm: weight of the length-normalised loss that compares choices per token</source>
+        <translation>length_norm：按词元比较选项的长度归一化损失的权重</translation>
+    </message>
+    <message>
+        <source>mc_loss:</source>
+        <translation>mc_loss:</translation>
+    </message>
+    <message>
+        <source>unlikely_loss:</source>
+        <translation>unlikely_loss:</translation>
+    </message>
+    <message>
+        <source>length_norm:</source>
+        <translation>length_norm:</translation>
+    </message>
+    <message>
+        <source>num_virtual_tokens: trainable embeddings prepended to every input</source>
+        <translation>num_virtual_tokens：添加在每个输入前面的可训练嵌入数量</translation>
+    </message>
+    <message>
+        <source>prompt_tuning_init: start from random vectors, from embeddings of random vocabulary tokens, or from the embeddings of a text</source>
+        <translation>prompt_tuning_init：从随机向量、随机词表词元的嵌入或一段文本的嵌入开始</translation>
+    </message>
+    <message>
+        <source>only with TEXT</source>
+        <translation>仅用于 TEXT</translation>
+    </message>
+    <message>
+        <source>prompt_tuning_init_text: the text whose token embeddings initialise the virtual tokens (repeated or cut to num_virtual_tokens)</source>
+        <translation>prompt_tuning_init_text：用其词元嵌入初始化虚拟词元的文本（按 num_virtual_tokens 重复或截断）</translation>
+    </message>
+    <message>
+        <source>num_virtual_tokens:</source>
+        <translation>num_virtual_tokens:</translation>
+    </message>
+    <message>
+        <source>prompt_tuning_init:</source>
+        <translation>prompt_tuning_init:</translation>
+    </message>
+    <message>
+        <source>prompt_tuning_init_text:</source>
+        <translation>prompt_tuning_init_text:</translation>
+    </message>
+    <message>
+        <source>num_virtual_tokens: key/value positions prepended in every attention layer</source>
+        <translation>num_virtual_tokens：在每个注意力层前添加的键/值位置数量</translation>
+    </message>
+    <message>
+        <source>Reparameterise through an MLP</source>
+        <translation>通过 MLP 重参数化</translation>
+    </message>
+    <message>
+        <source>prefix_projection: produce the prefixes with a two-layer MLP (more parameters while training, often more stable)</source>
+        <translation>prefix_projection：用两层 MLP 生成前缀（训练时参数更多，通常更稳定）</translation>
+    </message>
+    <message>
+        <source>encoder_hidden_size: hidden width of the projection MLP; 0 = the model&apos;s hidden size</source>
+        <translation>encoder_hidden_size：投影 MLP 的隐藏宽度；0 = 模型的隐藏维度</translation>
+    </message>
+    <message>
+        <source>model hidden size</source>
+        <translation>模型隐藏维度</translation>
+    </message>
+    <message>
+        <source>prefix_projection:</source>
+        <translation>prefix_projection:</translation>
+    </message>
+    <message>
+        <source>encoder_hidden_size:</source>
+        <translation>encoder_hidden_size:</translation>
+    </message>
+    <message>
+        <source>num_virtual_tokens: virtual tokens produced by the prompt encoder</source>
+        <translation>num_virtual_tokens：提示编码器生成的虚拟词元数量</translation>
+    </message>
+    <message>
+        <source>encoder_reparameterization_type: the prompt encoder, an MLP or a bidirectional LSTM followed by an MLP</source>
+        <translation>encoder_reparameterization_type：提示编码器，MLP 或双向 LSTM 加 MLP</translation>
+    </message>
+    <message>
+        <source>encoder_hidden_size: hidden width of the prompt encoder; 0 = the model&apos;s hidden size</source>
+        <translation>encoder_hidden_size：提示编码器的隐藏宽度；0 = 模型的隐藏维度</translation>
+    </message>
+    <message>
+        <source>encoder_reparameterization_type:</source>
+        <translation>encoder_reparameterization_type:</translation>
+    </message>
 </context>
 <context>
     <name>capsule::ui::RankHeatmap</name>
@@ -815,6 +1081,78 @@ It stops after the current step and keeps a checkpoint you can resume from.</sou
     <message>
         <source>The model folder %1 has no config.json.</source>
         <translation>模型文件夹 %1 中没有 config.json。</translation>
+    </message>
+    <message>
+        <source>Start Training</source>
+        <translation>开始训练</translation>
+    </message>
+    <message>
+        <source>Start training with this setup</source>
+        <translation>使用此设置开始训练</translation>
+    </message>
+    <message>
+        <source>trainable parameters: counting…</source>
+        <translation>可训练参数：计算中…</translation>
+    </message>
+    <message>
+        <source>AdaLoRA: target_r (%1) must not exceed init_r (%2).</source>
+        <translation>AdaLoRA：target_r（%1）不能超过 init_r（%2）。</translation>
+    </message>
+    <message>
+        <source>AdaLoRA: tinit + tfinal (%1) must be less than max steps (%2), or no step is left for allocating ranks.</source>
+        <translation>AdaLoRA：tinit + tfinal（%1）必须小于最大步数（%2），否则没有用于分配秩的步骤。</translation>
+    </message>
+    <message>
+        <source>Prompt tuning: prompt_tuning_init TEXT needs a prompt_tuning_init_text.</source>
+        <translation>提示调优：prompt_tuning_init 为 TEXT 时需要 prompt_tuning_init_text。</translation>
+    </message>
+    <message>
+        <source>Exactly what the trainer will train: the method applied to the model&apos;s skeleton (shapes only, no weights loaded), counted as PEFT&apos;s print_trainable_parameters()</source>
+        <translation>训练器实际会训练的参数：将方法应用到模型骨架上（只有形状，不加载权重），按 PEFT 的 print_trainable_parameters() 方式计数</translation>
+    </message>
+    <message>
+        <source>by epochs</source>
+        <translation>按轮次</translation>
+    </message>
+    <message>
+        <source>Save Setup…</source>
+        <translation>保存设置…</translation>
+    </message>
+    <message>
+        <source>Save the whole setup as a JSON config file (the one `capsule-cli train --config` reads)</source>
+        <translation>将整个设置保存为 JSON 配置文件（即 `capsule-cli train --config` 读取的文件）</translation>
+    </message>
+    <message>
+        <source>Load Setup…</source>
+        <translation>加载设置…</translation>
+    </message>
+    <message>
+        <source>Load a JSON training config file, saved here or written for capsule-cli</source>
+        <translation>加载 JSON 训练配置文件（在此保存的或为 capsule-cli 编写的）</translation>
+    </message>
+    <message>
+        <source>Cannot write %1.</source>
+        <translation>无法写入 %1。</translation>
+    </message>
+    <message>
+        <source>Save setup</source>
+        <translation>保存设置</translation>
+    </message>
+    <message>
+        <source>Training config (*.json);;All files (*)</source>
+        <translation>训练配置 (*.json);;所有文件 (*)</translation>
+    </message>
+    <message>
+        <source>Cannot save the setup</source>
+        <translation>无法保存设置</translation>
+    </message>
+    <message>
+        <source>Load setup</source>
+        <translation>加载设置</translation>
+    </message>
+    <message>
+        <source>Cannot load the setup</source>
+        <translation>无法加载设置</translation>
     </message>
 </context>
 <context>

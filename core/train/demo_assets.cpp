@@ -184,7 +184,10 @@ TrainingConfig demoTrainingConfig(const DemoAssets& assets, const std::string& m
     config.logEvery = 5;
     config.numVirtualTokens = 8;
     config.dtype = "float32";  // the demo model is too small for bf16 to pay off
-    if (method == "lora" || method == "adalora") config.lr = 5e-3;
+    if (method == "lora" || method == "adalora") {
+        config.lr = 5e-3;
+        config.loraAlpha = 16;  // scaling 2 at r 8: faster on the tiny model
+    }
     if (method == "ia3" || method == "t-few") config.lr = 3e-2;
     if (method == "adalora") {
         config.initR = 8;

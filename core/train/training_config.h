@@ -64,7 +64,7 @@ struct TrainingConfig {
 
     // --- LoRA / AdaLoRA (PEFT field names)
     int64_t r = 8;
-    double loraAlpha = 16;
+    double loraAlpha = 8;       // PEFT LoraConfig default
     double loraDropout = 0.0;
     std::vector<std::string> targetModules;  // empty = PEFT's per-architecture default
     bool useRslora = false;

@@ -12,7 +12,8 @@ echo "package: $(basename "$deb") ($(stat -c %s "$deb") bytes)"
 contents=$(dpkg-deb -c "$deb")
 status=0
 for path in ./usr/bin/capsule ./usr/bin/capsule-cli ./usr/share/applications/capsule.desktop \
-            ./usr/share/icons/hicolor/scalable/apps/capsule.svg ./usr/share/doc/capsule/copyright; do
+            ./usr/share/icons/hicolor/scalable/apps/capsule.svg ./usr/share/doc/capsule/copyright \
+            ./usr/share/capsule/demo/model/model.safetensors ./usr/share/capsule/demo/model/tokenizer.json; do
     if grep -q " $path\$" <<<"$contents"; then echo "ok: $path"; else echo "MISSING: $path"; status=1; fi
 done
 depends=$(dpkg-deb -f "$deb" Depends)
@@ -24,5 +25,13 @@ done
 # The packaged binaries run.
 mkdir "$out/root" && dpkg-deb -x "$deb" "$out/root"
 "$out/root/usr/bin/capsule-cli" --version | grep -q "capsule-cli" || { echo "packaged capsule-cli does not run"; status=1; }
+# The packaged CLI finds the packaged demo model (next to it, not in the source tree) and trains it.
+demo_log=$("$out/root/usr/bin/capsule-cli" demo --method lora --max-steps 5 --folder "$out/demo" \
+           --store "$out/runs.sqlite" --quiet 2>&1) || { echo "packaged capsule-cli demo failed: $demo_log"; status=1; }
+if grep -q "demo model: $out/root/usr/share/capsule/demo/model" <<<"$demo_log"; then
+    echo "ok: the packaged demo model is found and trains"
+else
+    echo "the packaged capsule-cli did not use the packaged demo model:"; echo "$demo_log"; status=1
+fi
 desktop-file-validate "$out/root/usr/share/applications/capsule.desktop" 2>/dev/null || true
 exit $status

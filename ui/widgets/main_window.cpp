@@ -21,6 +21,7 @@
 #include <QLabel>
 #include <QListWidget>
 #include <QMenuBar>
+#include <QPushButton>
 #include <QMessageBox>
 #include <QSettings>
 #include <QStackedWidget>
@@ -161,6 +162,18 @@ void MainWindow::createMenus() {
     file->addAction(openModelAction_);
     file->addAction(openDatasetAction_);
     file->addSeparator();
+    // The whole setup as the JSON config file `capsule-cli train --config` reads.
+    QAction* loadSetup = file->addAction(tr("&Load Setup…"));
+    connect(loadSetup, &QAction::triggered, this, [this] {
+        showPage(SetupPageIndex);
+        setupPage_->loadSetupWithDialog();
+    });
+    QAction* saveSetup = file->addAction(tr("Save Setup &As…"));
+    connect(saveSetup, &QAction::triggered, this, [this] {
+        showPage(SetupPageIndex);
+        setupPage_->saveSetupWithDialog();
+    });
+    file->addSeparator();
     file->addAction(quitAction_);
 
     QMenu* view = menuBar()->addMenu(tr("&View"));
@@ -249,6 +262,8 @@ void MainWindow::saveLayout() const {
 }
 
 void MainWindow::connectTraining() {
+    connect(setupPage_, &SetupPage::startRequested, this, [this] { startTraining(); });
+    connect(setupPage_, &SetupPage::validityChanged, this, &MainWindow::updateRunActions);
     connect(training_, &TrainingController::runStarted, this, [this](const RunStartInfo& info) {
         dashboardPage_->setRunInfo(info);
         logView_->appendLine(tr("Training on %1 (%2): %3 steps, %4 training and %5 validation examples.")
@@ -321,7 +336,9 @@ void MainWindow::stopTraining() {
 
 void MainWindow::updateRunActions() {
     const bool running = training_->isRunning();
-    startAction_->setEnabled(!running);
+    const bool startable = !running && setupPage_->canStart();
+    startAction_->setEnabled(startable);
+    setupPage_->startButton()->setEnabled(startable);
     pauseAction_->setEnabled(running && training_->state() != RunState::Preparing);
     stopAction_->setEnabled(running);
     const bool paused = training_->isPaused();

@@ -1,5 +1,9 @@
 #include "widgets/setup_page.h"
 
+#include "widgets/method_options_form.h"
+
+#include <nlohmann/json.hpp>
+
 #include <QComboBox>
 #include <QDateTime>
 #include <QDir>
@@ -12,6 +16,7 @@
 #include <QHeaderView>
 #include <QLabel>
 #include <QLineEdit>
+#include <QMessageBox>
 #include <QPushButton>
 #include <QScrollArea>
 #include <QSettings>
@@ -19,6 +24,9 @@
 #include <QStandardPaths>
 #include <QTableWidget>
 #include <QVBoxLayout>
+
+#include <algorithm>
+#include <fstream>
 
 namespace capsule::ui {
 namespace {
@@ -62,6 +70,7 @@ SetupPage::SetupPage(QWidget* parent) : QWidget(parent) {
     grid->addLayout(left, 3);
     grid->addLayout(right, 2);
     column->addLayout(grid, 1);
+    column->addWidget(createStartRow());
     scroll->setWidget(content);
 
     auto* outer = new QVBoxLayout(this);
@@ -72,7 +81,72 @@ SetupPage::SetupPage(QWidget* parent) : QWidget(parent) {
     for (const QString& folder : settings.value(QLatin1String(kModelFoldersKey)).toStringList())
         addModelFolderPath(folder);
     setDatasetPath(settings.value(QLatin1String(kDatasetKey)).toString());
+    estimator_ = new ParameterEstimator(this);
+    connect(estimator_, &ParameterEstimator::estimated, this, &SetupPage::onEstimated);
+    connect(this, &SetupPage::setupChanged, this, &SetupPage::onSetupChanged);
     selectDemo();
+    onSetupChanged();
+}
+
+QWidget* SetupPage::createStartRow() {
+    auto* row = new QWidget(this);
+    auto* layout = new QHBoxLayout(row);
+    layout->setContentsMargins(0, 0, 0, 0);
+    problemLabel_ = new QLabel(row);
+    problemLabel_->setObjectName(QStringLiteral("setupProblem"));
+    problemLabel_->setWordWrap(true);
+    problemLabel_->setStyleSheet(QStringLiteral("color: #c62828; font-weight: 600;"));
+    problemLabel_->setAlignment(Qt::AlignRight | Qt::AlignVCenter);
+    startButton_ = new QPushButton(QIcon(QStringLiteral(":/icons/start.svg")), tr("Start Training"), row);
+    startButton_->setObjectName(QStringLiteral("setupStart"));
+    startButton_->setToolTip(tr("Start training with this setup"));
+    connect(startButton_, &QPushButton::clicked, this, &SetupPage::startRequested);
+    layout->addWidget(problemLabel_, 1);
+    layout->addWidget(startButton_);
+    return row;
+}
+
+void SetupPage::onSetupChanged() {
+    // The shown count belongs to the old settings until the new one arrives; its problem no longer applies.
+    estimate_ = ParameterEstimate{};
+    parameterLabel_->setText(tr("trainable parameters: counting…"));
+    estimator_->request(setupConfig());
+    updateValidation();
+}
+
+void SetupPage::onEstimated(const ParameterEstimate& estimate) {
+    estimate_ = estimate;
+    parameterLabel_->setText(estimate.text());
+    updateValidation();
+}
+
+QString SetupPage::settingsProblem() const {
+    QString problem;
+    if (!trainingRequest(&problem)) return problem;
+    const train::TrainingConfig config = setupConfig();
+    const QString methodId = method();
+    if (methodId == QLatin1String("adalora")) {
+        if (config.targetR > config.initR)
+            return tr("AdaLoRA: target_r (%1) must not exceed init_r (%2).").arg(config.targetR).arg(config.initR);
+        if (config.maxSteps > 0 && config.tinit + config.tfinal >= config.maxSteps)
+            return tr("AdaLoRA: tinit + tfinal (%1) must be less than max steps (%2), or no step is left for "
+                      "allocating ranks.")
+                .arg(config.tinit + config.tfinal)
+                .arg(config.maxSteps);
+    }
+    if (methodId == QLatin1String("prompt-tuning") && config.promptTuningInit == "TEXT" &&
+        QString::fromStdString(config.promptTuningInitText).trimmed().isEmpty())
+        return tr("Prompt tuning: prompt_tuning_init TEXT needs a prompt_tuning_init_text.");
+    if (estimate_.invalidSettings) return estimate_.problem;
+    return {};
+}
+
+void SetupPage::updateValidation() {
+    const QString problem = settingsProblem();
+    problemLabel_->setText(problem);
+    problemLabel_->setToolTip(problem);
+    startButton_->setEnabled(problem.isEmpty());
+    Q_EMIT validityChanged(problem.isEmpty());
 }
 
 QWidget* SetupPage::createModelSection() {
@@ -89,7 +163,7 @@ QWidget* SetupPage::createModelSection() {
     modelTable_->setEditTriggers(QAbstractItemView::NoEditTriggers);
     modelTable_->setToolTip(tr("Models found in your Hugging Face cache and in folders you added"));
     addDemoModelRow();
-    connect(modelTable_, &QTableWidget::itemSelectionChanged, this, &SetupPage::updateDatasetPlaceholder);
+    connect(modelTable_, &QTableWidget::itemSelectionChanged, this, &SetupPage::onModelSelectionChanged);
     auto* buttons = new QHBoxLayout;
     auto* add = new QPushButton(tr("Add Folder…"), box);
     add->setToolTip(tr("Add a Hugging Face model folder (config.json + safetensors)"));
@@ -109,6 +183,7 @@ QWidget* SetupPage::createDatasetSection() {
     datasetEdit_->setPlaceholderText(tr("JSONL, JSON, CSV/TSV or TXT file"));
     auto* browse = new QPushButton(tr("Browse…"), box);
     connect(browse, &QPushButton::clicked, this, &SetupPage::chooseDatasetFile);
+    connect(datasetEdit_, &QLineEdit::textChanged, this, &SetupPage::setupChanged);
     layout->addWidget(datasetEdit_, 1);
     layout->addWidget(browse);
     return box;
@@ -139,9 +214,18 @@ QWidget* SetupPage::createMethodSection() {
     methodDescription_ = new QLabel(box);
     methodDescription_->setWordWrap(true);
     methodDescription_->setStyleSheet(QStringLiteral("color: palette(mid);"));
-    connect(methodCombo_, &QComboBox::currentIndexChanged, this, &SetupPage::updateMethodDescription);
+    methodOptions_ = new MethodOptionsForm(box);
+    connect(methodCombo_, &QComboBox::currentIndexChanged, this, &SetupPage::onMethodChanged);
+    connect(methodOptions_, &MethodOptionsForm::optionsChanged, this, &SetupPage::setupChanged);
     layout->addRow(tr("PEFT method:"), methodCombo_);
     layout->addRow(methodDescription_);
+    layout->addRow(methodOptions_);
+    parameterLabel_ = new QLabel(box);
+    parameterLabel_->setObjectName(QStringLiteral("trainableParameters"));
+    parameterLabel_->setStyleSheet(QStringLiteral("font-weight: 600;"));
+    parameterLabel_->setToolTip(tr("Exactly what the trainer will train: the method applied to the model's skeleton "
+                                   "(shapes only, no weights loaded), counted as PEFT's print_trainable_parameters()"));
+    layout->addRow(parameterLabel_);
     updateMethodDescription();
     return box;
 }
@@ -150,7 +234,8 @@ QWidget* SetupPage::createTrainingSection() {
     auto* box = section(tr("Training"), this);
     auto* layout = new QFormLayout(box);
     maxStepsSpin_ = new QSpinBox(box);
-    maxStepsSpin_->setRange(1, 10'000'000);
+    maxStepsSpin_->setRange(0, 10'000'000);
+    maxStepsSpin_->setSpecialValueText(tr("by epochs"));
     maxStepsSpin_->setObjectName(QStringLiteral("maxSteps"));
     maxStepsSpin_->setValue(300);
     maxStepsSpin_->setToolTip(tr("Number of optimizer steps"));
@@ -160,7 +245,7 @@ QWidget* SetupPage::createTrainingSection() {
     batchSizeSpin_->setValue(16);
     batchSizeSpin_->setToolTip(tr("Examples per optimizer step"));
     maxLengthSpin_ = new QSpinBox(box);
-    maxLengthSpin_->setRange(8, 131072);
+    maxLengthSpin_->setRange(0, 1'048'576);
     maxLengthSpin_->setValue(256);
     maxLengthSpin_->setToolTip(tr("Longer examples are truncated to this many tokens"));
     learningRateSpin_ = new QDoubleSpinBox(box);
@@ -183,7 +268,60 @@ QWidget* SetupPage::createTrainingSection() {
     layout->addRow(tr("Max length:"), maxLengthSpin_);
     layout->addRow(tr("Learning rate:"), learningRateSpin_);
     layout->addRow(tr("Output folder:"), outputEdit_);
+    connect(maxStepsSpin_, &QSpinBox::valueChanged, this, &SetupPage::onMaxStepsChanged);
+    for (QSpinBox* spin : {batchSizeSpin_, maxLengthSpin_})
+        connect(spin, &QSpinBox::valueChanged, this, &SetupPage::setupChanged);
+    connect(learningRateSpin_, &QDoubleSpinBox::valueChanged, this, &SetupPage::setupChanged);
+    connect(outputEdit_, &QLineEdit::textChanged, this, &SetupPage::setupChanged);
+
+    auto* files = new QHBoxLayout;
+    auto* save = new QPushButton(tr("Save Setup…"), box);
+    save->setObjectName(QStringLiteral("saveSetup"));
+    save->setToolTip(tr("Save the whole setup as a JSON config file (the one `capsule-cli train --config` reads)"));
+    auto* load = new QPushButton(tr("Load Setup…"), box);
+    load->setObjectName(QStringLiteral("loadSetup"));
+    load->setToolTip(tr("Load a JSON training config file, saved here or written for capsule-cli"));
+    connect(save, &QPushButton::clicked, this, &SetupPage::saveSetupWithDialog);
+    connect(load, &QPushButton::clicked, this, &SetupPage::loadSetupWithDialog);
+    files->addWidget(save);
+    files->addWidget(load);
+    files->addStretch(1);
+    layout->addRow(files);
     return box;
+}
+
+void SetupPage::onMethodChanged() {
+    updateMethodDescription();
+    methodOptions_->showMethod(method());
+    if (!applying_ && demoSelected()) fillDemoDefaults();
+    Q_EMIT setupChanged();
+}
+
+void SetupPage::onModelSelectionChanged() {
+    updateDatasetPlaceholder();
+    if (!applying_ && demoSelected()) fillDemoDefaults();
+    Q_EMIT setupChanged();
+}
+
+void SetupPage::onMaxStepsChanged(int steps) {
+    // The demo's AdaLoRA phases follow max steps while they still are the demo's values.
+    if (!applying_ && demoScheduleSteps_ > 0 && demoSelected() && method() == QLatin1String("adalora")) {
+        train::TrainingConfig current;
+        methodOptions_->writeTo(current);
+        const train::TrainingConfig before = TrainingController::demoConfig(method(), demoScheduleSteps_, {});
+        if (current.tinit == before.tinit && current.tfinal == before.tfinal) fillDemoDefaults();
+    }
+    Q_EMIT setupChanged();
+}
+
+void SetupPage::fillDemoDefaults() {
+    train::TrainingConfig demo = TrainingController::demoConfig(method(), maxStepsSpin_->value(), {});
+    if (method() == QLatin1String("adalora")) {
+        // Every linear layer of the tiny model, so the rank view has something to allocate across.
+        demo.targetModules = {"c_attn", "c_proj", "c_fc"};
+    }
+    methodOptions_->readFrom(demo);
+    demoScheduleSteps_ = maxStepsSpin_->value();
 }
 
 void SetupPage::updateMethodDescription() {
@@ -275,22 +413,18 @@ std::optional<TrainingRequest> SetupPage::trainingRequest(QString* error) const 
         request.config = TrainingController::demoConfig(methodId, maxStepsSpin_->value(), runFolder);
         request.config.data = dataset.toStdString();
         request.config.threads = 1;  // the tiny model gains nothing from more threads, the GUI keeps a core
-        if (methodId == QLatin1String("adalora")) {
-            // Every linear layer of the tiny model, so the rank view has something to allocate across.
-            request.config.targetModules = {"c_attn", "c_proj", "c_fc"};
-        }
+        // The method form starts from the demo's tuned options (fillDemoDefaults) and may be edited.
+        methodOptions_->writeTo(request.config);
     } else {
         const QString modelFolder = modelTable_->item(row, 0)->data(Qt::UserRole).toString();
         if (!QFileInfo(QDir(modelFolder).filePath(QStringLiteral("config.json"))).isFile()) {
             *error = tr("The model folder %1 has no config.json.").arg(QDir::toNativeSeparators(modelFolder));
             return std::nullopt;
         }
-        request.config.model = modelFolder.toStdString();
-        request.config.data = dataset.toStdString();
-        request.config.method = methodId.toStdString();
+        request.config = setupConfig();
         request.config.out = runFolder.toStdString();
-        request.config.maxSteps = maxStepsSpin_->value();
-        request.config.evalEvery = std::max(1, maxStepsSpin_->value() / 10);
+        if (request.config.evalEvery == 0 && request.config.maxSteps > 0)
+            request.config.evalEvery = std::max<int64_t>(1, request.config.maxSteps / 10);
     }
     request.config.batchSize = batchSizeSpin_->value();
     request.config.maxLength = maxLengthSpin_->value();
@@ -307,6 +441,94 @@ std::optional<TrainingRequest> SetupPage::trainingRequest(QString* error) const 
         return std::nullopt;
     }
     return request;
+}
+
+train::TrainingConfig SetupPage::setupConfig() const {
+    train::TrainingConfig config = baseConfig_;
+    const int row = modelTable_->currentRow();
+    config.model = demoSelected() || row < 0 || !modelTable_->item(row, 0)
+                       ? std::string()
+                       : modelTable_->item(row, 0)->data(Qt::UserRole).toString().toStdString();
+    config.data = datasetPath().trimmed().toStdString();
+    config.method = method().toStdString();
+    config.out = outputEdit_->text().trimmed().toStdString();
+    config.maxSteps = maxStepsSpin_->value();
+    config.batchSize = batchSizeSpin_->value();
+    config.maxLength = maxLengthSpin_->value();
+    config.lr = learningRateSpin_->value();
+    methodOptions_->writeTo(config);
+    return config;
+}
+
+void SetupPage::applySetupConfig(const train::TrainingConfig& config) {
+    applying_ = true;
+    {
+        const QSignalBlocker blocker(this);  // one setupChanged() at the end
+        if (config.model.empty()) {
+            selectDemo();
+        } else {
+            const QString folder = QString::fromStdString(config.model);
+            addModelFolderPath(folder);
+            for (int row = 0; row < modelTable_->rowCount(); ++row) {
+                if (modelTable_->item(row, 0)->data(Qt::UserRole).toString() == folder) {
+                    modelTable_->selectRow(row);
+                    modelTable_->setCurrentCell(row, 0);
+                }
+            }
+        }
+        setDatasetPath(QString::fromStdString(config.data));
+        const int methodIndex = methodCombo_->findData(QString::fromStdString(config.method));
+        if (methodIndex >= 0) methodCombo_->setCurrentIndex(methodIndex);
+        outputEdit_->setText(QString::fromStdString(config.out));
+        const auto toInt = [](int64_t value) { return static_cast<int>(std::clamp<int64_t>(value, 0, INT32_MAX)); };
+        maxStepsSpin_->setValue(toInt(config.maxSteps));
+        batchSizeSpin_->setValue(toInt(config.batchSize));
+        maxLengthSpin_->setValue(toInt(config.maxLength));
+        learningRateSpin_->setValue(config.lr);
+        methodOptions_->readFrom(config);
+        baseConfig_ = config;
+        demoScheduleSteps_ = 0;
+    }
+    applying_ = false;
+    Q_EMIT setupChanged();
+}
+
+bool SetupPage::saveSetup(const QString& path, QString* error) const {
+    std::ofstream file(path.toStdString(), std::ios::binary | std::ios::trunc);
+    if (file) file << train::toJson(setupConfig()).dump(2) << '\n';
+    if (!file) {
+        *error = tr("Cannot write %1.").arg(QDir::toNativeSeparators(path));
+        return false;
+    }
+    return true;
+}
+
+bool SetupPage::loadSetup(const QString& path, QString* error) {
+    train::TrainingConfig config;
+    try {
+        config = train::loadTrainingConfig(path.toStdString());
+    } catch (const std::exception& problem) {
+        *error = QString::fromStdString(problem.what());
+        return false;
+    }
+    applySetupConfig(config);
+    return true;
+}
+
+void SetupPage::saveSetupWithDialog() {
+    const QString path = QFileDialog::getSaveFileName(this, tr("Save setup"), QDir::homePath(),
+                                                      tr("Training config (*.json);;All files (*)"));
+    if (path.isEmpty()) return;
+    QString problem;
+    if (!saveSetup(path, &problem)) QMessageBox::warning(this, tr("Cannot save the setup"), problem);
+}
+
+void SetupPage::loadSetupWithDialog() {
+    const QString path = QFileDialog::getOpenFileName(this, tr("Load setup"), QDir::homePath(),
+                                                      tr("Training config (*.json);;All files (*)"));
+    if (path.isEmpty()) return;
+    QString problem;
+    if (!loadSetup(path, &problem)) QMessageBox::warning(this, tr("Cannot load the setup"), problem);
 }
 
 void SetupPage::addModelFolder() {

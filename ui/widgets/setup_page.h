@@ -2,6 +2,7 @@
 // Setup: the model, the dataset, the PEFT method and the training settings, on one page with no
 // wizard dead-ends. This is the shell the studio issues fill: model discovery, dataset preview and
 // per-method forms plug into these four sections.
+#include "controller/parameter_estimator.h"
 #include "controller/training_controller.h"
 
 #include <QWidget>
@@ -14,8 +15,11 @@ class QLabel;
 class QLineEdit;
 class QSpinBox;
 class QTableWidget;
+class QPushButton;
 
 namespace capsule::ui {
+
+class MethodOptionsForm;
 
 class SetupPage : public QWidget {
     Q_OBJECT
@@ -45,6 +49,44 @@ public:
     QString datasetPath() const;
     void setDatasetPath(const QString& path);
     void addModelFolderPath(const QString& path);
+    MethodOptionsForm* methodOptions() const { return methodOptions_; }
+
+    /// The whole setup as the JSON config file holds it (what `capsule-cli train --config` reads):
+    /// the form's values over the last loaded file's other keys. The built-in demo is model "";
+    /// `out` is the output folder (the studio makes one run folder per start inside it).
+    train::TrainingConfig setupConfig() const;
+    /// Fills every widget from `config` (model "" selects the demo; another model folder is added
+    /// to the list and selected); keys without a widget are kept for setupConfig().
+    void applySetupConfig(const train::TrainingConfig& config);
+    /// Writes setupConfig() as JSON to `path`. False with `error` naming the file on failure.
+    bool saveSetup(const QString& path, QString* error) const;
+    /// Reads a config file (train::loadTrainingConfig) and applies it. False with `error` naming the
+    /// file and the key at fault; the widgets are left as they were then.
+    bool loadSetup(const QString& path, QString* error);
+    /// The file dialogs around saveSetup / loadSetup; problems are shown in a message box.
+    void saveSetupWithDialog();
+    void loadSetupWithDialog();
+
+    /// What must change before Start ("" when nothing): trainingRequest()'s problems, the method
+    /// options the method rejects (target_r > init_r, AdaLoRA's phases longer than the run, ...)
+    /// and those the parameter estimate found. Shown in red next to Start, which is disabled then.
+    QString settingsProblem() const;
+    bool canStart() const { return settingsProblem().isEmpty(); }
+    /// The last trainable-parameter estimate shown (valid false while none arrived).
+    const ParameterEstimate& parameterEstimate() const { return estimate_; }
+    /// True while the estimate for the current settings is being computed.
+    bool estimatePending() const { return estimator_->isPending(); }
+    QLabel* parameterLabel() const { return parameterLabel_; }
+    QLabel* problemLabel() const { return problemLabel_; }
+    QPushButton* startButton() const { return startButton_; }
+
+Q_SIGNALS:
+    /// The Start button next to the problem label was pressed (the main window starts the run).
+    void startRequested();
+    /// canStart() may have changed.
+    void validityChanged(bool canStart);
+    /// Any setting changed (model, dataset, method, an option, a training setting).
+    void setupChanged();
 
 private:
     QWidget* createModelSection();
@@ -54,6 +96,16 @@ private:
     void updateMethodDescription();
     void addDemoModelRow();
     void updateDatasetPlaceholder();
+    void onMethodChanged();
+    void onModelSelectionChanged();
+    void onMaxStepsChanged(int steps);
+    /// With the demo selected: the demo's tuned options for the shown method (smaller ranks and
+    /// AdaLoRA phases scaled to max steps, every linear layer for AdaLoRA).
+    void fillDemoDefaults();
+    QWidget* createStartRow();
+    void onSetupChanged();
+    void onEstimated(const capsule::ui::ParameterEstimate& estimate);
+    void updateValidation();
 
     QTableWidget* modelTable_ = nullptr;
     QLineEdit* datasetEdit_ = nullptr;
@@ -64,6 +116,18 @@ private:
     QSpinBox* maxLengthSpin_ = nullptr;
     QDoubleSpinBox* learningRateSpin_ = nullptr;
     QLineEdit* outputEdit_ = nullptr;
+    MethodOptionsForm* methodOptions_ = nullptr;
+    /// The keys without a widget (schedule, warm-up, seed, ...), from the last loaded file.
+    train::TrainingConfig baseConfig_;
+    /// True while applySetupConfig fills the widgets (no demo defaults over the file's values).
+    bool applying_ = false;
+    /// The max steps the demo's AdaLoRA phases in the form were scaled to (0: not demo values).
+    int demoScheduleSteps_ = 0;
+    ParameterEstimator* estimator_ = nullptr;
+    ParameterEstimate estimate_;
+    QLabel* parameterLabel_ = nullptr;
+    QLabel* problemLabel_ = nullptr;
+    QPushButton* startButton_ = nullptr;
 };
 
 }  // namespace capsule::ui

@@ -30,6 +30,23 @@ CAPSULE_TEST(config_round_trips_through_json) {
     COMPARE(toJson(back).dump(), json.dump());
 }
 
+CAPSULE_TEST(method_defaults_are_peft_defaults) {
+    // peft-spec.md: LoraConfig r 8, lora_alpha 8, lora_dropout 0; AdaLoraConfig init_r 12,
+    // target_r 8, tinit 0, tfinal 0, deltaT 1, beta1 = beta2 = 0.85, orth_reg_weight 0.5.
+    const TrainingConfig config;
+    COMPARE(config.r, int64_t{8});
+    COMPARE(config.loraAlpha, 8.0);
+    COMPARE(config.loraDropout, 0.0);
+    COMPARE(config.initR, int64_t{12});
+    COMPARE(config.targetR, int64_t{8});
+    COMPARE(config.tinit, int64_t{0});
+    COMPARE(config.tfinal, int64_t{0});
+    COMPARE(config.deltaT, int64_t{1});
+    COMPARE(config.beta1, 0.85);
+    COMPARE(config.beta2, 0.85);
+    COMPARE(config.orthRegWeight, 0.5);
+}
+
 CAPSULE_TEST(config_rejects_unknown_keys_and_wrong_types) {
     VERIFY_THROWS(trainingConfigFromJson(nlohmann::json{{"learning_rate", 1}}, "cfg.json"), "unknown key 'learning_rate'");
     VERIFY_THROWS(trainingConfigFromJson(nlohmann::json{{"r", "eight"}}, "cfg.json"), "key 'r' must be an integer");
