@@ -165,6 +165,19 @@ public:
         else if (value->is_object()) out = nlohmann::json::parse(value->dump()).dump();
         else fail(key, "must be an object or null, got " + jsonTypeName(*value));
     }
+    /// auto_mapping: null/absent leaves `out` as is; an object sets base_model_class and
+    /// parent_library (string members only).
+    void readAutoMapping(std::optional<AutoMapping>& out) {
+        const OrderedJson* mapping = find("auto_mapping");
+        if (!mapping || mapping->is_null()) return;
+        if (!mapping->is_object()) fail("auto_mapping", "must be an object or null");
+        AutoMapping autoMapping;
+        if (mapping->contains("base_model_class") && (*mapping)["base_model_class"].is_string())
+            autoMapping.baseModelClass = (*mapping)["base_model_class"].get<std::string>();
+        if (mapping->contains("parent_library") && (*mapping)["parent_library"].is_string())
+            autoMapping.parentLibrary = (*mapping)["parent_library"].get<std::string>();
+        out = autoMapping;
+    }
     /// Appends unknownKeys() to `ignoredKeys` when given.
     void reportUnknown(std::vector<std::string>* ignoredKeys) const {
         if (!ignoredKeys) return;

@@ -33,15 +33,7 @@ void readBase(ConfigFieldReader& reader, const std::string& expectedType, PeftCo
     }
     reader.readOptionalString("base_model_name_or_path", config.baseModelNameOrPath);
     reader.readOptionalString("revision", config.revision);
-    if (const OrderedJson* mapping = reader.find("auto_mapping"); mapping && !mapping->is_null()) {
-        if (!mapping->is_object()) reader.fail("auto_mapping", "must be an object or null");
-        AutoMapping autoMapping;
-        if (mapping->contains("base_model_class") && (*mapping)["base_model_class"].is_string())
-            autoMapping.baseModelClass = (*mapping)["base_model_class"].get<std::string>();
-        if (mapping->contains("parent_library") && (*mapping)["parent_library"].is_string())
-            autoMapping.parentLibrary = (*mapping)["parent_library"].get<std::string>();
-        config.autoMapping = autoMapping;
-    }
+    reader.readAutoMapping(config.autoMapping);
     reader.ignore("inference_mode");  // a loaded adapter is always in inference mode until trained
     reader.ignore("peft_version");
 }
