@@ -4,9 +4,9 @@
 // the adapter folded in (LoRA, AdaLoRA, IA3 / T-Few). The export is recorded as an artifact.
 #include "command.h"
 
-#include "io/atomic_file.h"
 #include "model/model_loader.h"
 #include "peft/adapter.h"
+#include "peft/adapter_export.h"
 #include "peft/adapter_io.h"
 #include "peft/merged_export.h"
 #include "store/run_store.h"
@@ -50,13 +50,7 @@ int exportUnchecked(const Arguments& arguments) {
         artifact.kind = "merged-model";
         artifact.description = "merged model";
     } else {
-        if (fs::exists(out) && !fs::is_empty(out) && !fs::exists(fs::path(out) / peft::kAdapterConfigFile))
-            throw std::runtime_error(out + ": exists and is not an adapter folder; refusing to replace it");
-        const std::string temporary = io::temporarySiblingPath(out);
-        fs::create_directories(temporary);
-        for (const char* name : {peft::kAdapterConfigFile, peft::kAdapterWeightsFile})
-            fs::copy_file(fs::path(adapterFolder) / name, fs::path(temporary) / name);
-        io::atomicReplaceDirectory(temporary, out);
+        peft::exportAdapterFolder(adapterFolder, out);
         artifact.kind = "export";
         artifact.description = "adapter export";
     }

@@ -8,6 +8,7 @@
 #include "model/generation.h"
 #include "model/model_loader.h"
 #include "peft/adapter.h"
+#include "tokenizer/text_streamer.h"
 #include "tokenizer/tokenizer.h"
 
 #include <algorithm>
@@ -15,38 +16,6 @@
 
 namespace capsule::cli {
 namespace {
-
-/// Prints the text of the tokens generated so far as it grows. Tokens are decoded together
-/// (a character may span several byte-level tokens); a trailing U+FFFD, an incomplete UTF-8
-/// sequence, is held back until the next token completes it.
-class TextStreamer {
-public:
-    explicit TextStreamer(const tokenizer::Tokenizer& tokenizer) : tokenizer_(tokenizer) {}
-
-    void add(int64_t token) {
-        tokens_.push_back(token);
-        print(false);
-    }
-
-    void finish() { print(true); }
-
-private:
-    void print(bool final) {
-        std::string text = tokenizer_.decode(tokens_, /*skipSpecialTokens=*/true);
-        static const std::string replacement = "\xEF\xBF\xBD";
-        if (!final && text.size() >= replacement.size() &&
-            text.compare(text.size() - replacement.size(), replacement.size(), replacement) == 0)
-            return;
-        if (text.size() > printed_.size() && text.compare(0, printed_.size(), printed_) == 0) {
-            std::cout << text.substr(printed_.size()) << std::flush;
-            printed_ = text;
-        }
-    }
-
-    const tokenizer::Tokenizer& tokenizer_;
-    std::vector<int64_t> tokens_;
-    std::string printed_;
-};
 
 int generateUnchecked(const Arguments& arguments) {
     if (!arguments.positional().empty()) throw UsageError("unexpected argument '" + arguments.positional()[0] + "'");
@@ -81,17 +50,14 @@ int generateUnchecked(const Arguments& arguments) {
     std::unique_ptr<peft::AdapterMethod> adapter;
     if (arguments.has("adapter")) adapter = peft::loadAdapter(*network, arguments.valueOr("adapter", ""));
 
-    options.eosTokenIds = network->config().eosTokenIds;
-    for (const int64_t id : tokenizer.specialTokens().eosIds)
-        if (std::find(options.eosTokenIds.begin(), options.eosTokenIds.end(), id) == options.eosTokenIds.end())
-            options.eosTokenIds.push_back(id);
+    options.eosTokenIds = tokenizer::mergeStopTokenIds(network->config().eosTokenIds, tokenizer.specialTokens());
 
-    TextStreamer streamer(tokenizer);
+    tokenizer::TextStreamer streamer(tokenizer);
     const model::GenerationResult result = model::generate(*network, promptIds, options, [&](int64_t token) {
-        streamer.add(token);
+        std::cout << streamer.add(token) << std::flush;
         return true;
     }, adapter ? adapter->generationHooks() : model::GenerationHooks{});
-    streamer.finish();
+    std::cout << streamer.finish();
     std::cout << std::endl;
     const double tokensPerSecond =
         result.decodeSeconds > 0.0 ? static_cast<double>(result.tokens.size()) / result.decodeSeconds : 0.0;

@@ -82,6 +82,7 @@ public:
                                   {"grad_norm", m.gradNorm}, {"epoch", m.epoch},
                                   {"samples_per_s", m.samplesPerSecond}, {"elapsed_s", m.elapsedSeconds},
                                   {"memory_bytes", m.memoryBytes}};
+        if (m.gpuMemoryBytes > 0) (*pending_)["gpu_memory_bytes"] = m.gpuMemoryBytes;
         if (ranks_ && ranks_->step == m.step) {
             (*pending_)["budget"] = ranks_->budget;
             (*pending_)["rank"] = ranks_->totalRank;

@@ -55,6 +55,8 @@ void StoreObserver::onStep(const StepMetrics& metrics) {
           {"tokens_per_s", metrics.tokensPerSecond}, {"samples_per_s", metrics.samplesPerSecond},
           {"epoch", metrics.epoch}, {"memory_bytes", static_cast<double>(metrics.memoryBytes)}})
         pending_.push_back(store::MetricPoint{metrics.step, name, value, time});
+    if (metrics.gpuMemoryBytes > 0)
+        pending_.push_back(store::MetricPoint{metrics.step, "gpu_memory_bytes", static_cast<double>(metrics.gpuMemoryBytes), time});
     if (std::chrono::duration<double>(std::chrono::steady_clock::now() - lastFlush_).count() >= flushIntervalSeconds_)
         flush();
 }

@@ -1,5 +1,7 @@
 #include "train/trainer.h"
 
+#include "train/device_memory.h"
+
 #include "data/batcher.h"
 #include "data/dataset_loader.h"
 #include "model/model_loader.h"
@@ -144,6 +146,10 @@ void Run::setUp() {
     data::DatasetOptions options;
     if (!config_.format.empty()) options.format = data::parseDatasetFormat(config_.format);
     options.templateName = config_.templateName;
+    for (const std::string& entry : config_.columnMapping) {
+        const size_t equals = entry.find('=');  // validate() checked the form
+        options.columnMapping[entry.substr(0, equals)] = entry.substr(equals + 1);
+    }
     options.maxLengthTokens = config_.maxLength;
     options.packing = config_.packing;
     options.validationFraction = config_.validationFraction;
@@ -152,7 +158,17 @@ void Run::setUp() {
     options.threadCount = static_cast<int>(config_.threads);
     dataset_ = data::loadDataset(config_.data, *tokenizer_, modelTemplate, options);
     for (const std::string& line : {dataset_.summary.describe()}) log(LogLevel::Info, line);
-    if (dataset_.train.empty()) throw RunFailure(config_.data + ": no training examples");
+    if (dataset_.train.empty()) {
+        // Say why: the first bad rows (a renamed field needs --column-mapping, a wrong format --format).
+        std::string reason = config_.data + ": no training examples";
+        const auto& issues = dataset_.summary.issues;
+        if (!issues.empty()) {
+            reason += " (" + std::to_string(dataset_.summary.skippedRows) + " rows skipped; " + issues.front().describe();
+            if (issues.size() > 1) reason += "; " + issues[1].describe();
+            reason += ")";
+        }
+        throw RunFailure(reason);
+    }
     choices_ = !dataset_.train.front().choiceIds.empty();
     if (config_.method == "t-few" && !choices_)
         throw RunFailure("method t-few needs multiple-choice or classification data; " + config_.data + " is " +
@@ -455,6 +471,7 @@ TrainingResult Run::execute() {
                 metrics.etaSeconds = metrics.elapsedSeconds / static_cast<double>(step_ - startStep_) *
                                      static_cast<double>(totalSteps_ - step_);
                 metrics.memoryBytes = residentSetBytes();
+                if (device_.is_cuda()) metrics.gpuMemoryBytes = cudaDeviceMemoryInUseBytes();
                 metrics.maxSteps = totalSteps_;
                 if (!std::isfinite(metrics.loss))
                     throw RunFailure("the loss became non-finite by step " + std::to_string(step_) +

@@ -27,7 +27,7 @@ const std::vector<Field>& fields() {
     static const std::vector<Field> table = {
         {"model", &C::model}, {"data", &C::data}, {"method", &C::method}, {"out", &C::out},
         {"run_name", &C::runName}, {"resume", &C::resume},
-        {"format", &C::format}, {"template", &C::templateName}, {"max_length", &C::maxLength},
+        {"format", &C::format}, {"column_mapping", &C::columnMapping}, {"template", &C::templateName}, {"max_length", &C::maxLength},
         {"packing", &C::packing}, {"validation_fraction", &C::validationFraction},
         {"validation_file", &C::validationFile},
         {"max_steps", &C::maxSteps}, {"epochs", &C::epochs}, {"batch_size", &C::batchSize},
@@ -107,6 +107,11 @@ void TrainingConfig::validate() const {
         if (data.empty()) fail("option --data is required");
     }
     if (out.empty() && resume.empty()) fail("option --out is required");
+    for (const std::string& entry : columnMapping) {
+        const size_t equals = entry.find('=');
+        if (equals == std::string::npos || equals == 0 || equals + 1 == entry.size())
+            fail("option --column-mapping: entry '" + entry + "' is not field=column (e.g. instruction=question)");
+    }
     if (maxSteps < 0) fail("option --max-steps must be >= 0");
     if (maxSteps == 0 && !(epochs > 0)) fail("option --epochs must be > 0 when --max-steps is 0");
     if (batchSize < 1) fail("option --batch-size must be >= 1");

@@ -26,6 +26,9 @@ struct TrainingConfig {
 
     // --- dataset (core/data options)
     std::string format;           // "" = auto-detect; else a data::formatName()
+    /// "canonical=column" entries: the file's own key for a canonical field, e.g.
+    /// {"instruction=question", "output=answer"} (data::DatasetOptions::columnMapping).
+    std::vector<std::string> columnMapping;
     std::string templateName;     // JSON "template"; "" = auto
     int64_t maxLength = 512;      // tokens per example
     bool packing = false;

@@ -23,6 +23,7 @@ struct StepMetrics {
     double elapsedSeconds = 0;      // since run() started (this session)
     double etaSeconds = 0;          // estimate for the remaining steps
     int64_t memoryBytes = 0;        // resident set size of the process
+    int64_t gpuMemoryBytes = 0;     // CUDA: device memory in use (train/device_memory.h); 0 on the CPU
     int64_t maxSteps = 0;           // the step budget
 };
 

@@ -8,10 +8,13 @@
 #include "train/demo_assets.h"
 #include "train/trainer.h"
 
+#include <nlohmann/json.hpp>
+
 #include <atomic>
 #include <stdexcept>
 #include <chrono>
 #include <filesystem>
+#include <fstream>
 #include <thread>
 
 using namespace capsule;
@@ -319,4 +322,49 @@ CAPSULE_TEST(bad_inputs_fail_with_a_reason_instead_of_throwing) {
     COMPARE(static_cast<int>(nanResult.status), static_cast<int>(TrainingStatus::Failed));
     std::printf("diverging run: %s\n", nanResult.reason.c_str());
     VERIFY(nanResult.reason.find("lower --lr") != std::string::npos);
+}
+
+CAPSULE_TEST(column_mapping_reads_a_file_with_its_own_field_names) {
+    // The demo data with "question" renamed to "prompt_text": unreadable as multiple-choice until
+    // column_mapping (--column-mapping question=prompt_text) names the field.
+    DemoFixture fixture;
+    const std::string renamed = fixture.dir.file("renamed.jsonl");
+    {
+        std::ifstream in(fixture.data);
+        std::ofstream out(renamed);
+        std::string line;
+        while (std::getline(in, line)) {
+            nlohmann::json record = nlohmann::json::parse(line);
+            record["prompt_text"] = record.at("question");
+            record.erase("question");
+            out << record.dump() << '\n';
+        }
+    }
+    TrainingConfig original = fixture.config("lora", "original");
+    original.maxSteps = 2;
+    original.format = "multiple-choice";
+    Recorder originalRecorder;
+    COMPARE(static_cast<int>(Trainer::run(original, originalRecorder).status), static_cast<int>(TrainingStatus::Finished));
+
+    TrainingConfig unmapped = original;
+    unmapped.data = renamed;
+    unmapped.out = fixture.dir.file("unmapped");
+    Recorder unmappedRecorder;
+    const TrainingResult failed = Trainer::run(unmapped, unmappedRecorder);
+    COMPARE(static_cast<int>(failed.status), static_cast<int>(TrainingStatus::Failed));
+    std::printf("without the mapping: %s\n", failed.reason.c_str());
+    VERIFY(failed.reason.find("renamed.jsonl:1:") != std::string::npos);  // names the first bad row
+
+    TrainingConfig mapped = unmapped;
+    mapped.out = fixture.dir.file("mapped");
+    mapped.columnMapping = {"question=prompt_text"};
+    Recorder mappedRecorder;
+    const TrainingResult result = Trainer::run(mapped, mappedRecorder);
+    COMPARE(static_cast<int>(result.status), static_cast<int>(TrainingStatus::Finished));
+    COMPARE(mappedRecorder.infos.at(0).trainExamples, originalRecorder.infos.at(0).trainExamples);
+    // Same examples, same seed: the same first loss.
+    COMPARE_NEAR(mappedRecorder.steps.at(0).loss, originalRecorder.steps.at(0).loss, 1e-6);
+
+    mapped.columnMapping = {"question"};
+    VERIFY_THROWS(mapped.validate(), "option --column-mapping: entry 'question' is not field=column");
 }
