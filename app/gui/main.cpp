@@ -9,7 +9,9 @@
 
 #include <QApplication>
 #include <QCommandLineParser>
+#include <QElapsedTimer>
 #include <QIcon>
+#include <QThread>
 #include <QTimer>
 
 #include <algorithm>
@@ -91,6 +93,14 @@ int main(int argc, char** argv) {
     window.show();
     if (parser.isSet(screenshotOption)) {
         const QString file = parser.value(screenshotOption);
+        // What a user sees a moment after launch: the parameter count and model list filled in.
+        QElapsedTimer waited;
+        waited.start();
+        do {
+            QApplication::processEvents(QEventLoop::AllEvents, 50);
+            QThread::msleep(10);
+        } while ((window.setupPage()->estimatePending() || window.setupPage()->modelCatalog()->isRunning()) &&
+                 waited.elapsed() < 10'000);
         QApplication::processEvents();
         const bool saved = window.grab().save(file, "PNG");
         return saved ? 0 : 1;

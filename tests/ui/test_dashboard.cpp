@@ -2,6 +2,8 @@
 // independent computation, follow-latest and log scale behave, evaluation accuracy gets its axis,
 // and an AdaLoRA allocation fills the heatmap (cells, colours, hover text) and the budget curve.
 #include "widgets/dashboard_page.h"
+#include "widgets/rank_bars.h"
+#include "widgets/chart_style.h"
 #include "widgets/rank_heatmap.h"
 
 #include "widgets/qcustomplot_include.h"
@@ -94,6 +96,15 @@ private Q_SLOTS:
         QVERIFY(page.lossPlot()->yAxis->range().contains(decaying(1)));
         // Nothing flagged on a smooth curve.
         QCOMPARE(page.spikeGraph()->dataCount(), 0);
+        // A CPU run has no GPU-memory graph; steps of a CUDA run bring one on the memory axis.
+        QVERIFY(!page.gpuMemoryGraph());
+        QVector<StepPoint> cuda = stepBatch(26, 4, decaying);
+        for (StepPoint& point : cuda) point.gpuMemoryBytes = (1024ll + point.step) * 1024 * 1024;
+        page.appendSteps(cuda);
+        QVERIFY(page.gpuMemoryGraph());
+        QCOMPARE(page.gpuMemoryGraph()->dataCount(), 4);
+        QCOMPARE(page.gpuMemoryGraph()->data()->at(0)->value, 1050.0);  // MiB at step 26
+        QCOMPARE(page.gpuMemoryGraph()->valueAxis(), page.throughputPlot()->yAxis2);
     }
 
     void smoothingIsDebiasedEma() {
@@ -233,6 +244,44 @@ private Q_SLOTS:
         QVERIFY(colours.size() > 10);
         page.clear();
         QVERIFY(heatmap->columns().isEmpty());
+    }
+
+    void adaLoraAllocationAsBars() {
+        DashboardPage page;
+        page.resize(1280, 760);
+        page.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&page));
+        page.startRun({QStringLiteral("AdaLoRA on test"), QStringLiteral("adalora"), 100, 10, 20});
+        page.appendRanks({{3, 44, 29}}, allocation(3));
+        RankBars* bars = page.rankBars();
+        // One bar per adapted matrix in model order, as high as its rank; coloured (and named in
+        // the legend) by module kind.
+        QCOMPARE(bars->kinds(), (QStringList{"attn.c_attn", "mlp.c_fc", "attn.c_attn", "mlp.c_fc", "attn.c_attn", "mlp.c_fc"}));
+        const double expected[] = {8, 5, 6, 3, 4, 0};
+        for (int index = 0; index < 6; ++index) QCOMPARE(bars->barHeight(index), expected[index]);
+        QCOMPARE(bars->barHeight(6), -1.0);
+        QCOMPARE(bars->plot()->legend->itemCount(), 2);
+        // The tooltip splits the importance scores into kept (the rank highest) and pruned ones.
+        const QString tip = bars->toolTipFor(3);  // layer 1 mlp.c_fc: rank 3 of 8, scores 1.1 … 1.8
+        QVERIFY2(tip.contains(QStringLiteral("transformer.h.1.mlp.c_fc")), qPrintable(tip));
+        QVERIFY(tip.contains(QStringLiteral("rank 3 of 8")));
+        QVERIFY2(tip.contains(QStringLiteral("importance kept: 1.8, 1.7, 1.6")), qPrintable(tip));
+        QVERIFY2(tip.contains(QStringLiteral("importance pruned: 1.5, 1.4, 1.3, 1.2, 1.1")), qPrintable(tip));
+        QVERIFY(!bars->toolTipFor(5).contains(QStringLiteral("kept: 2")));  // rank 0: nothing kept
+        // The next allocation replaces the bars (the last one is the final allocation).
+        RankAllocation next = allocation(4);
+        next.modules[0].rank = 2;
+        page.appendRanks({{4, 40, 23}}, next);
+        QCOMPARE(bars->barHeight(0), 2.0);
+        // Drawn: the bars' colours are on screen.
+        bars->plot()->replot();
+        const QImage image = bars->grab().toImage();
+        QSet<QRgb> colours;
+        for (int y = 0; y < image.height(); y += 3)
+            for (int x = 0; x < image.width(); x += 3) colours.insert(image.pixel(x, y));
+        QVERIFY(colours.contains(charts::kBlue.rgb()) || colours.contains(charts::kOrange.rgb()));
+        page.clear();
+        QCOMPARE(bars->barHeight(0), -1.0);
     }
 
     void singleModuleHeatmapIsDrawable() {

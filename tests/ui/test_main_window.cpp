@@ -1,6 +1,7 @@
 // The main window shell: pages, navigation, device in the status bar, batched chart updates,
 // layout persistence.
 #include "controller/runtime_controller.h"
+#include "widgets/compare_page.h"
 #include "widgets/dashboard_page.h"
 #include "widgets/history_page.h"
 #include "widgets/log_view.h"
@@ -36,7 +37,9 @@ private Q_SLOTS:
         QVERIFY(QTest::qWaitForWindowExposed(&window));
         auto* navigation = window.findChild<QListWidget*>(QStringLiteral("navigation"));
         QVERIFY(navigation);
-        QCOMPARE(navigation->count(), 3);
+        // One entry per page; pages after Compare (added by other work) may follow.
+        QVERIFY(navigation->count() > int(MainWindow::ComparePageIndex));
+        QCOMPARE(navigation->item(MainWindow::ComparePageIndex)->text(), QStringLiteral("Compare"));
         QCOMPARE(window.currentPage(), MainWindow::SetupPageIndex);
         navigation->setCurrentRow(MainWindow::DashboardPageIndex);
         QCOMPARE(window.currentPage(), MainWindow::DashboardPageIndex);
@@ -44,6 +47,9 @@ private Q_SLOTS:
         window.showPage(MainWindow::HistoryPageIndex);
         QCOMPARE(navigation->currentRow(), int(MainWindow::HistoryPageIndex));
         QVERIFY(window.historyPage()->isVisible());
+        window.showPage(MainWindow::ComparePageIndex);
+        QCOMPARE(navigation->currentRow(), int(MainWindow::ComparePageIndex));
+        QVERIFY(window.comparePage()->isVisible());
     }
 
     void keyboardShortcutsSwitchPages() {
@@ -55,6 +61,8 @@ private Q_SLOTS:
         QCOMPARE(window.currentPage(), MainWindow::DashboardPageIndex);
         QTest::keyClick(&window, Qt::Key_3, Qt::ControlModifier);
         QCOMPARE(window.currentPage(), MainWindow::HistoryPageIndex);
+        QTest::keyClick(&window, Qt::Key_4, Qt::ControlModifier);
+        QCOMPARE(window.currentPage(), MainWindow::ComparePageIndex);
     }
 
     void statusBarNamesTheDevice() {

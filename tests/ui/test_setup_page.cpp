@@ -69,8 +69,9 @@ private Q_SLOTS:
                 ++fields;
                 QVERIFY2(!input->toolTip().isEmpty(), qPrintable(id + QLatin1Char(' ') + input->objectName()));
             }
+            // IA3 and T-Few: target_modules and feedforward_modules (+ T-Few's three loss weights).
             const int expected = id == QLatin1String("lora") ? 5 : id == QLatin1String("adalora") ? 11
-                                 : id == QLatin1String("ia3")     ? 1 : id == QLatin1String("t-few") ? 4 : 3;
+                                 : id == QLatin1String("ia3")     ? 2 : id == QLatin1String("t-few") ? 5 : 3;
             QCOMPARE(fields, expected);
         }
         // A form that was never touched holds the core's defaults (what capsule-cli uses).

@@ -7,7 +7,9 @@
 #include "peft/parameter_count.h"
 #include "tokenizer/tokenizer.h"
 #include "train/demo_assets.h"
+#include "train/memory_estimate.h"
 #include "train/method_factory.h"
+#include "train/trainer.h"
 
 #include <QDir>
 #include <QFileInfo>
@@ -17,6 +19,8 @@
 #include <torch/torch.h>
 
 #include <stdexcept>
+
+#include <unistd.h>
 
 namespace capsule::ui {
 namespace {
@@ -40,12 +44,82 @@ QString counted(qint64 value) {
     return QString::fromStdString(peft::withThousandsSeparators(value));
 }
 
+QString bytesText(qint64 bytes) {
+    return QString::fromStdString(train::formatBytes(bytes));
+}
+
+qint64 physicalMemoryBytes() {
+    const long pages = sysconf(_SC_PHYS_PAGES);
+    const long pageSize = sysconf(_SC_PAGE_SIZE);
+    return pages > 0 && pageSize > 0 ? static_cast<qint64>(pages) * pageSize : 0;
+}
+
+QString modelSummaryOf(const model::ModelConfig& config) {
+    return QObject::tr("%1 · %2 layers · hidden %3 · %4 heads · vocab %5 · context %6")
+        .arg(QString::fromStdString(config.modelType))
+        .arg(config.numHiddenLayers)
+        .arg(counted(config.hiddenSize))
+        .arg(config.numAttentionHeads)
+        .arg(counted(config.vocabSize), counted(config.maxPositionEmbeddings));
+}
+
+bool methodUsesTargetModules(const std::string& method) {
+    return method == "lora" || method == "adalora" || method == "ia3" || method == "t-few";
+}
+
+/// The linear layers of `model` after the adapter was applied (or before: nothing targeted).
+QVector<ModuleEstimate> linearModules(model::CausalLM& model) {
+    QVector<ModuleEstimate> modules;
+    for (auto& [name, linear] : model.namedLinears()) {
+        ModuleEstimate module;
+        module.name = QString::fromStdString(name);
+        module.inFeatures = linear->inFeatures();
+        module.outFeatures = linear->outFeatures();
+        module.targeted = linear->adapter != nullptr;
+        for (const auto& parameter : linear->parameters(/*recurse=*/true))
+            if (parameter.requires_grad()) module.trainable += parameter.numel();
+        modules.push_back(module);
+    }
+    return modules;
+}
+
+/// The memory part of `estimate` for `config`'s batch, length, dtype and device.
+void estimateMemory(ParameterEstimate& estimate, const model::ModelConfig& modelConfig,
+                    const train::TrainingConfig& config) {
+    bool cuda = false;
+    if (config.device == "auto") cuda = torch::cuda::is_available();
+    else cuda = config.device.rfind("cuda", 0) == 0;
+    const std::string dtype = train::resolveComputeDtype(config.dtype, cuda);
+    int64_t length = config.maxLength;
+    // Prompt and P-tuning put their virtual tokens in front of every row.
+    if (config.method == "prompt-tuning" || config.method == "p-tuning") length += config.numVirtualTokens;
+    const train::MemoryEstimate memory = train::estimateTrainingMemory(
+        modelConfig, estimate.all - estimate.trainable, estimate.trainable, config.batchSize, length, dtype);
+    estimate.weightBytes = memory.weightBytes;
+    estimate.adapterBytes = memory.adapterBytes;
+    estimate.activationBytes = memory.activationBytes;
+    estimate.logitsBytes = memory.logitsBytes;
+    estimate.computeDtype = QString::fromStdString(dtype);
+    estimate.deviceName = cuda ? QStringLiteral("CUDA") : QStringLiteral("CPU");
+    estimate.availableBytes = cuda ? 0 : physicalMemoryBytes();
+}
+
 }  // namespace
 
 QString ParameterEstimate::text() const {
     if (!valid) return QObject::tr("trainable parameters: n/a (%1)").arg(problem);
     const double percent = all > 0 ? 100.0 * static_cast<double>(trainable) / static_cast<double>(all) : 0.0;
     return QObject::tr("trainable %1 of %2 (%3 %)").arg(counted(trainable), counted(all), QString::number(percent, 'f', 2));
+}
+
+QString ParameterEstimate::memoryText() const {
+    if (!valid) return {};
+    QString text = QObject::tr("≈ %1 on %2 (%3): weights %4 · adapter + AdamW %5 · activations %6 · logits %7")
+                       .arg(bytesText(totalBytes()), deviceName, computeDtype, bytesText(weightBytes),
+                            bytesText(adapterBytes), bytesText(activationBytes), bytesText(logitsBytes));
+    if (exceedsAvailableMemory())
+        text += QObject::tr(" — more than this machine's %1 of RAM: lower the batch size or max length").arg(bytesText(availableBytes));
+    return text;
 }
 
 QString demoModelFolderForEstimate() {
@@ -73,6 +147,15 @@ ParameterEstimate estimateTrainableParameters(const train::TrainingConfig& confi
         estimate.problem = QString::fromStdString(problem.what());
         return estimate;
     }
+
+    estimate.modelSummary = modelSummaryOf(modelConfig);
+    if (config.device.rfind("cuda", 0) == 0 && !torch::cuda::is_available()) {
+        estimate.problem = QObject::tr("device %1 asked for, but LibTorch sees no CUDA GPU here; choose CPU or auto")
+                               .arg(QString::fromStdString(config.device));
+        estimate.invalidSettings = true;
+        return estimate;
+    }
+    estimate.usesTargetModules = methodUsesTargetModules(config.method);
 
     train::TrainingConfig options = config;
     options.model = folder.toStdString();
@@ -105,10 +188,13 @@ ParameterEstimate estimateTrainableParameters(const train::TrainingConfig& confi
         return estimate;
     }
     const int64_t baseParameters = peft::countTrainableParameters(*skeleton).all;
+    // Before the adapter: every linear untargeted, so a setup the method rejects still shows its tree.
+    estimate.modules = linearModules(*skeleton);
     const auto count = [&](std::shared_ptr<model::CausalLM> model) {
         for (auto& parameter : model->parameters()) parameter.set_requires_grad(false);  // frozen, as loadModel
         std::unique_ptr<peft::AdapterMethod> adapter = train::createAdapter(options, modelConfig, unusedTokenizer, totalSteps);
         adapter->apply(*model, peft::WeightInit::Fresh);
+        estimate.modules = linearModules(*model);
         return peft::countTrainableParameters(*model);
     };
     try {
@@ -127,6 +213,7 @@ ParameterEstimate estimateTrainableParameters(const train::TrainingConfig& confi
         estimate.trainable = counts.trainable;
         estimate.all = counts.all;
         estimate.valid = true;
+        estimateMemory(estimate, modelConfig, config);
     } catch (const c10::Error& problem) {
         estimate.problem = QString::fromStdString(problem.what_without_backtrace());
     } catch (const std::exception& problem) {

@@ -12,6 +12,7 @@
 #include <QMetaType>
 #include <QObject>
 #include <QString>
+#include <QVector>
 
 #include <atomic>
 #include <memory>
@@ -20,6 +21,15 @@
 class QTimer;
 
 namespace capsule::ui {
+
+/// One linear layer of the model, as the method's adapter would treat it.
+struct ModuleEstimate {
+    QString name;  // HF module name, e.g. "transformer.h.0.attn.c_attn"
+    qint64 inFeatures = 0;
+    qint64 outFeatures = 0;
+    bool targeted = false;  // the adapter attaches to it (target_modules matched it)
+    qint64 trainable = 0;   // trainable parameters the adapter adds under it
+};
 
 struct ParameterEstimate {
     bool valid = false;
@@ -31,8 +41,32 @@ struct ParameterEstimate {
     /// unsupported model: the Setup page blocks Start for those.
     bool invalidSettings = false;
 
+    /// Every linear layer in model order (empty when the model could not be built). Filled even
+    /// when the method's options are invalid, so the module tree stays usable to fix them.
+    QVector<ModuleEstimate> modules;
+    /// True for the methods that pick layers by target_modules (LoRA, AdaLoRA, IA3, T-Few).
+    bool usesTargetModules = false;
+    /// "gpt2 · 12 layers · hidden 768 · 12 heads · vocab 50,257 · context 1,024"; "" without a model.
+    QString modelSummary;
+
+    /// Memory for one training micro-batch (train/memory_estimate.h); valid with `valid`.
+    qint64 weightBytes = 0;
+    qint64 adapterBytes = 0;
+    qint64 activationBytes = 0;
+    qint64 logitsBytes = 0;
+    qint64 totalBytes() const { return weightBytes + adapterBytes + activationBytes + logitsBytes; }
+    QString computeDtype;  // "float32", "bfloat16"
+    QString deviceName;    // "CPU" or "CUDA"
+    /// Physical memory of the machine (RAM; for CUDA the GPU's is not known here): 0 when unknown.
+    qint64 availableBytes = 0;
+
     /// "trainable 4,096 of 134,336 (3.05 %)"; "trainable parameters: n/a (<problem>)" when not valid.
     QString text() const;
+    /// "≈ 1.2 GiB on CPU (float32): weights 475 MiB · adapter + AdamW 4.5 MiB · activations 198 MiB ·
+    /// logits 147 MiB"; "" when not valid.
+    QString memoryText() const;
+    /// True when the estimate exceeds the machine's physical memory.
+    bool exceedsAvailableMemory() const { return availableBytes > 0 && totalBytes() > availableBytes; }
 };
 
 /// The built-in demo's model folder for estimates: the shipped one, else the one made in the demo

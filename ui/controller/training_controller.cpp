@@ -93,6 +93,7 @@ public:
         point.elapsedSeconds = metrics.elapsedSeconds;
         point.etaSeconds = metrics.etaSeconds;
         point.memoryBytes = metrics.memoryBytes;
+        point.gpuMemoryBytes = metrics.gpuMemoryBytes;
         std::lock_guard<std::mutex> lock(inbox_->mutex);
         inbox_->steps.append(point);
     }

@@ -40,6 +40,7 @@ struct StepPoint {
     double elapsedSeconds = 0;     // since this session of the run started
     double etaSeconds = 0;         // estimate for the remaining steps
     qint64 memoryBytes = 0;        // resident set size of the process
+    qint64 gpuMemoryBytes = 0;     // CUDA device memory in use; 0 on the CPU
 };
 
 /// One evaluation on the validation set (train::EvalMetrics).

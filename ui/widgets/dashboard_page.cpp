@@ -2,6 +2,7 @@
 
 #include "widgets/chart_style.h"
 #include "widgets/qcustomplot_include.h"
+#include "widgets/rank_bars.h"
 #include "widgets/rank_heatmap.h"
 
 #include <QCheckBox>
@@ -133,6 +134,8 @@ DashboardPage::DashboardPage(QWidget* parent) : QWidget(parent) {
     throughputPlot_->yAxis2->setVisible(true);
     throughputPlot_->yAxis2->setLabel(tr("memory (MiB RSS)"));
     memory_ = charts::addLine(throughputPlot_, tr("memory"), charts::kGrey, 1.4, throughputPlot_->yAxis2);
+    // On CUDA the GPU's memory in use joins it (created with the first point that has one).
+    gpuMemory_ = nullptr;
     throughputPlot_->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignRight | Qt::AlignBottom);
 
     // --- the AdaLoRA view: heatmap over the budget curve
@@ -149,7 +152,9 @@ DashboardPage::DashboardPage(QWidget* parent) : QWidget(parent) {
     budget_->setLineStyle(QCPGraph::lsStepLeft);
     totalRank_ = charts::addLine(budgetPlot_, tr("kept"), charts::kPurple, 2.0);
     totalRank_->setLineStyle(QCPGraph::lsStepLeft);
+    rankBars_ = new RankBars(adaLoraPanel_);
     adaLayout->addWidget(rankHeatmap_, 3);
+    adaLayout->addWidget(rankBars_, 2);
     adaLayout->addWidget(budgetPlot_, 2);
     adaLoraPanel_->setVisible(false);
 
@@ -259,6 +264,7 @@ void DashboardPage::clear() {
     }
     spikes_->removeFromLegend();
     rankHeatmap_->clear();
+    rankBars_->clear();
     lossSteps_.clear();
     lossValues_.clear();
     emaAccumulator_ = 0;
@@ -277,7 +283,7 @@ void DashboardPage::clear() {
 void DashboardPage::appendSteps(const QVector<StepPoint>& steps) {
     if (steps.isEmpty()) return;
     const int count = static_cast<int>(steps.size());
-    QVector<double> x, raw, smoothed, rates, norms, tokens, memory, spikeX, spikeY;
+    QVector<double> x, raw, smoothed, rates, norms, tokens, memory, spikeX, spikeY, gpuX, gpuMemory;
     for (QVector<double>* column : {&x, &raw, &smoothed, &rates, &norms, &tokens, &memory}) column->reserve(count);
     for (const StepPoint& point : steps) {
         const double step = static_cast<double>(point.step);
@@ -287,6 +293,10 @@ void DashboardPage::appendSteps(const QVector<StepPoint>& steps) {
         norms << point.gradNorm;
         tokens << point.tokensPerSecond;
         memory << point.memoryBytes / kMebibyte;
+        if (point.gpuMemoryBytes > 0) {
+            gpuX << step;
+            gpuMemory << point.gpuMemoryBytes / kMebibyte;
+        }
         lossSteps_ << step;
         lossValues_ << point.loss;
         const double previous = emaCount_ > 0 ? smoothedValue() : point.loss;
@@ -308,6 +318,13 @@ void DashboardPage::appendSteps(const QVector<StepPoint>& steps) {
     gradNorm_->addData(x, norms, true);
     tokensPerSecond_->addData(x, tokens, true);
     memory_->addData(x, memory, true);
+    if (!gpuMemory.isEmpty()) {
+        if (!gpuMemory_) {
+            gpuMemory_ = charts::addLine(throughputPlot_, tr("GPU memory"), charts::kGreen, 1.4, throughputPlot_->yAxis2);
+            throughputPlot_->yAxis2->setLabel(tr("memory (MiB: RSS, GPU)"));
+        }
+        gpuMemory_->addData(gpuX, gpuMemory, true);
+    }
     lastStep_ = steps.last();
     hasStep_ = true;
     if (epochAxis_ && appliedEpochsPerStep_ <= 0) applyXAxisUnit();  // the first steps tell the epoch length
@@ -377,7 +394,10 @@ void DashboardPage::appendRanks(const QVector<RankPoint>& points, const RankAllo
         budget_->addData(x, scheduled, true);
         totalRank_->addData(x, kept, true);
     }
-    if (latest.step >= 0) rankHeatmap_->setAllocation(latest);
+    if (latest.step >= 0) {
+        rankHeatmap_->setAllocation(latest);
+        rankBars_->setAllocation(latest);
+    }
     if (!points.isEmpty()) replot({budgetPlot_});
 }
 
@@ -563,6 +583,41 @@ void DashboardPage::updateStatusText() {
     detailLabel_->setText(text);
     progress_->setRange(0, static_cast<int>(std::max<qint64>(1, maxSteps_)));
     progress_->setValue(hasStep_ ? static_cast<int>(std::min(lastStep_.step, std::max<qint64>(1, maxSteps_))) : 0);
+}
+
+void DashboardPage::showStoredRun(const RunDetails& details) {
+    const RunRow& run = details.run;
+    RunPlan plan;
+    plan.title = tr("%1 (from the history)").arg(run.name);
+    plan.method = run.method;
+    plan.maxSteps = std::max<qint64>(0, run.maxSteps);
+    plan.tinit = details.tinit;
+    plan.tfinal = details.tfinal;
+    startRun(plan);
+    RunStartInfo info;
+    info.runId = run.id;
+    info.trainableParameters = std::max<qint64>(0, run.trainableParameters);
+    info.totalParameters = std::max<qint64>(0, run.totalParameters);
+    info.maxSteps = plan.maxSteps;
+    setRunInfo(info);
+    appendSteps(details.steps);
+    appendEvaluations(details.evaluations);
+    if (!details.rankPoints.isEmpty() || details.latestAllocation.step >= 0)
+        appendRanks(details.rankPoints, details.latestAllocation);
+    RunState state = RunState::Failed;
+    switch (run.status) {
+    case StoredRunStatus::Created: state = RunState::Preparing; break;
+    case StoredRunStatus::Running: state = RunState::Running; break;
+    case StoredRunStatus::Paused: state = RunState::Paused; break;
+    case StoredRunStatus::Finished: state = RunState::Finished; break;
+    case StoredRunStatus::Failed: state = RunState::Failed; break;
+    // An interrupted run stopped without finishing, like a stopped one; the reason says why.
+    case StoredRunStatus::Cancelled:
+    case StoredRunStatus::Interrupted: state = RunState::Cancelled; break;
+    }
+    setRunState(state, run.failureReason);
+    if (run.status == StoredRunStatus::Interrupted) stateLabel_->setText(tr("Interrupted"));
+    setFollowLatest(true);
 }
 
 int DashboardPage::lossPointCount() const {

@@ -5,6 +5,7 @@
 // controller (at most ~30 a second) and replot once per batch (queued), never point by point.
 // Zoom and pan with the mouse; "Follow latest" keeps the newest steps in view and turns off when
 // the user drags or zooms a chart.
+#include "controller/run_history.h"
 #include "controller/training_events.h"
 
 #include <QString>
@@ -25,6 +26,7 @@ class QWidget;
 
 namespace capsule::ui {
 
+class RankBars;
 class RankHeatmap;
 
 /// What the dashboard knows about a run before its first step.
@@ -50,6 +52,9 @@ public:
     void setRunState(RunState state, const QString& reason);
     /// Empties every chart (the run plan stays).
     void clear();
+    /// Clears the dashboard and shows a stored run (RunHistory::loadRun) through the same feed the
+    /// live batches use (steps, evaluations, AdaLoRA ranks), so its charts look as they did live.
+    void showStoredRun(const RunDetails& details);
 
     /// EMA weight of the smoothed loss, 0 (raw) .. 0.99; TensorBoard-style debiased.
     void setSmoothing(double weight);
@@ -70,6 +75,8 @@ public:
     QCustomPlot* throughputPlot() const { return throughputPlot_; }
     QCustomPlot* budgetPlot() const { return budgetPlot_; }
     RankHeatmap* rankHeatmap() const { return rankHeatmap_; }
+    /// The newest (at the end: final) AdaLoRA allocation as bars per adapted matrix.
+    RankBars* rankBars() const { return rankBars_; }
     QCPGraph* rawLossGraph() const { return rawLoss_; }
     QCPGraph* smoothedLossGraph() const { return smoothedLoss_; }
     QCPGraph* evalLossGraph() const { return evalLoss_; }
@@ -77,6 +84,8 @@ public:
     QCPGraph* accuracyGraph() const { return accuracy_; }
     QCPGraph* budgetGraph() const { return budget_; }
     QCPGraph* totalRankGraph() const { return totalRank_; }
+    /// The GPU-memory graph; null until a step with GPU memory arrived (CUDA runs).
+    QCPGraph* gpuMemoryGraph() const { return gpuMemory_; }
     int lossPointCount() const;
     bool adaLoraViewVisible() const;
     QString statusText() const;
@@ -122,6 +131,7 @@ private:
     QGridLayout* grid_ = nullptr;
     QWidget* adaLoraPanel_ = nullptr;
     RankHeatmap* rankHeatmap_ = nullptr;
+    RankBars* rankBars_ = nullptr;
     QCPGraph* rawLoss_ = nullptr;
     QCPGraph* smoothedLoss_ = nullptr;
     QCPGraph* evalLossOnLossPlot_ = nullptr;
@@ -132,6 +142,7 @@ private:
     QCPGraph* gradNorm_ = nullptr;
     QCPGraph* tokensPerSecond_ = nullptr;
     QCPGraph* memory_ = nullptr;
+    QCPGraph* gpuMemory_ = nullptr;  // CUDA runs only
     QCPGraph* budget_ = nullptr;
     QCPGraph* totalRank_ = nullptr;
 

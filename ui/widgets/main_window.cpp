@@ -1,12 +1,18 @@
 #include "widgets/main_window.h"
 
 #include "controller/language.h"
+#include "controller/method_queue.h"
+#include "controller/run_history.h"
 #include "controller/runtime_controller.h"
 #include "controller/training_controller.h"
 #include "widgets/about_dialog.h"
+#include "widgets/compare_page.h"
 #include "widgets/dashboard_page.h"
+#include "widgets/export_dialog.h"
 #include "widgets/history_page.h"
 #include "widgets/log_view.h"
+#include "widgets/method_choice_dialog.h"
+#include "widgets/playground_page.h"
 #include "widgets/setup_page.h"
 
 #include <QAction>
@@ -16,6 +22,7 @@
 #include <QComboBox>
 #include <QDockWidget>
 #include <QEventLoop>
+#include <QFileDialog>
 #include <QFileInfo>
 #include <QHBoxLayout>
 #include <QLabel>
@@ -29,6 +36,8 @@
 #include <QStyle>
 #include <QTimer>
 #include <QToolBar>
+
+#include <iterator>
 
 namespace capsule::ui {
 
@@ -60,12 +69,17 @@ MainWindow::MainWindow(RuntimeController* runtime, QWidget* parent)
         {tr("Setup"), QStringLiteral(":/icons/setup.svg"), tr("Choose the model, dataset, method and training settings")},
         {tr("Dashboard"), QStringLiteral(":/icons/dashboard.svg"), tr("Live charts of the running training")},
         {tr("History"), QStringLiteral(":/icons/history.svg"), tr("Every run, kept across restarts")},
+        {tr("Compare"), QStringLiteral(":/icons/compare.svg"),
+         tr("Overlay runs' curves, see their settings side by side, and eval against trainable parameters")},
+        {tr("Playground"), QString(), tr("Try a prompt with the base model and with an adapter side by side")},
     };
     for (const auto& entry : entries) {
         auto* item = new QListWidgetItem(QIcon(entry.icon), entry.title, navigation_);
         item->setToolTip(entry.tip);
         item->setSizeHint(QSize(160, 40));
     }
+    if (QListWidgetItem* playground = navigation_->item(PlaygroundPageIndex))
+        playground->setIcon(style()->standardIcon(QStyle::SP_MediaPlay));
     navigation_->setStyleSheet(QStringLiteral(
         "QListWidget#navigation { background: palette(window); padding-top: 8px; }"
         "QListWidget#navigation::item { padding-left: 10px; border-radius: 6px; margin: 0 6px; }"
@@ -75,9 +89,25 @@ MainWindow::MainWindow(RuntimeController* runtime, QWidget* parent)
     setupPage_ = new SetupPage(pages_);
     dashboardPage_ = new DashboardPage(pages_);
     historyPage_ = new HistoryPage(pages_);
+    // The run store: opened once here, which also marks runs whose process died as interrupted.
+    history_ = new RunHistory(QString(), this);
+    history_->open();
+    historyPage_->setRunHistory(history_);
     pages_->addWidget(setupPage_);
     pages_->addWidget(dashboardPage_);
     pages_->addWidget(historyPage_);
+    comparePage_ = new ComparePage(pages_);  // reads the store when first shown
+    pages_->addWidget(comparePage_);
+    playgroundPage_ = new PlaygroundPage(pages_);
+    pages_->addWidget(playgroundPage_);
+    connect(playgroundPage_, &PlaygroundPage::problem, this,
+            [this](const QString& message) { logView_->appendLine(tr("Playground: %1").arg(message), LogView::Error); });
+    // Opening a run fills the Playground's pickers with its model and adapter (not loaded yet).
+    connect(historyPage_, &HistoryPage::runOpened, playgroundPage_, [this](const RunDetails& details) {
+        if (!QFileInfo::exists(details.run.outputDir + QStringLiteral("/adapter_config.json"))) return;
+        playgroundPage_->setModelFolder(details.run.model);
+        playgroundPage_->setAdapterFolder(details.run.outputDir);
+    });
 
     auto* separator = new QFrame(central);
     separator->setFrameShape(QFrame::VLine);
@@ -174,11 +204,25 @@ void MainWindow::createMenus() {
         setupPage_->saveSetupWithDialog();
     });
     file->addSeparator();
+    QAction* exportAdapter = file->addAction(tr("&Export Adapter…"));
+    exportAdapter->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_E));
+    exportAdapter->setStatusTip(tr("Export a trained adapter as an HF PEFT folder or as a merged model"));
+    connect(exportAdapter, &QAction::triggered, this, [this] { showExportDialog(playgroundPage_->adapterFolder()); });
+    QAction* importAdapterAction = file->addAction(tr("&Import Adapter…"));
+    importAdapterAction->setStatusTip(tr("Open an adapter folder saved by HF PEFT in the Playground"));
+    connect(importAdapterAction, &QAction::triggered, this, [this] {
+        const QString folder = QFileDialog::getExistingDirectory(this, tr("Import an adapter folder"));
+        if (folder.isEmpty()) return;
+        QString error;
+        if (!importAdapter(folder, &error))
+            QMessageBox::warning(this, tr("Import adapter"), tr("This folder cannot be imported:\n%1").arg(error));
+    });
+    file->addSeparator();
     file->addAction(quitAction_);
 
     QMenu* view = menuBar()->addMenu(tr("&View"));
-    const QString pageNames[] = {tr("&Setup"), tr("&Dashboard"), tr("&History")};
-    for (int index = 0; index < 3; ++index) {
+    const QString pageNames[] = {tr("&Setup"), tr("&Dashboard"), tr("&History"), tr("&Compare"), tr("&Playground")};
+    for (int index = 0; index < int(std::size(pageNames)); ++index) {
         QAction* action = view->addAction(pageNames[index]);
         action->setShortcut(QKeySequence(Qt::CTRL | static_cast<Qt::Key>(Qt::Key_1 + index)));
         connect(action, &QAction::triggered, this, [this, index] { showPage(static_cast<Page>(index)); });
@@ -293,18 +337,99 @@ void MainWindow::connectTraining() {
     });
     connect(training_, &TrainingController::statusChanged, this, &MainWindow::onStatusChanged);
     connect(training_, &TrainingController::finished, this, &MainWindow::onFinished);
+    // A finished (or stopped) run joins the Compare page's list.
+    connect(training_, &TrainingController::finished, comparePage_, [this] { comparePage_->refreshRuns(); });
+    // "Compare methods": queued runs, each shown on the dashboard, then side by side on Compare.
+    methodQueue_ = new MethodQueue(training_, this);
+    connect(comparePage_, &ComparePage::compareMethodsRequested, this, [this] {
+        if (training_->isRunning()) {
+            statusBar()->showMessage(tr("A run is in progress; compare methods when it has ended."), 8000);
+            return;
+        }
+        QVector<QPair<QString, QString>> methods;
+        const QComboBox* combo = setupPage_->methodCombo();
+        for (int i = 0; i < combo->count(); ++i) methods << qMakePair(combo->itemData(i).toString(), combo->itemText(i));
+        QStringList checked{QStringLiteral("lora"), QStringLiteral("ia3"), QStringLiteral("adalora")};
+        if (!checked.contains(combo->currentData().toString())) checked << combo->currentData().toString();
+        MethodChoiceDialog dialog(methods, checked, this);
+        if (dialog.exec() == QDialog::Accepted) compareMethods(dialog.chosenMethods());
+    });
+    connect(methodQueue_, &MethodQueue::runStarting, this, [this](int index, int count, const TrainingRequest& request) {
+        RunPlan plan;
+        plan.method = QString::fromStdString(request.config.method);
+        plan.maxSteps = request.config.maxSteps;
+        plan.tinit = request.config.tinit;
+        plan.tfinal = request.config.tfinal;
+        const int methodIndex = setupPage_->methodCombo()->findData(plan.method);
+        const QString methodName = methodIndex >= 0 ? setupPage_->methodCombo()->itemText(methodIndex) : plan.method;
+        plan.title = tr("%1 (%2 of %3 in the method comparison)").arg(methodName).arg(index + 1).arg(count);
+        dashboardPage_->startRun(plan);
+        logView_->appendLine(tr("Starting %1; output in %2").arg(plan.title, QString::fromStdString(request.config.out)));
+        showPage(DashboardPageIndex);
+    });
+    connect(methodQueue_, &MethodQueue::queueFinished, this, [this](const QVector<qint64>& runIds, bool completed) {
+        comparePage_->refreshRuns();
+        comparePage_->setComparedRuns(runIds);
+        logView_->appendLine(completed ? tr("Method comparison done: %n run(s) on the Compare page.", "", int(runIds.size()))
+                                       : tr("Method comparison stopped after %n run(s).", "", int(runIds.size())));
+        if (completed) showPage(ComparePageIndex);
+        updateRunActions();
+    });
+
+    // History: live refresh while a run trains, a last refresh when it ends.
+    connect(training_, &TrainingController::runningChanged, this, [this](bool running) {
+        history_->setLiveRefresh(running);
+        historyPage_->setTrainingActive(running);
+        if (!running) history_->refresh();
+    });
+    connect(training_, &TrainingController::runStarted, history_, [this] { history_->refresh(); });
+    connect(historyPage_, &HistoryPage::runOpened, this, [this](const RunDetails& details) {
+        if (training_->isRunning()) {
+            // The dashboard belongs to the live run; the run itself is already on it.
+            showPage(DashboardPageIndex);
+            if (details.run.id != training_->runId())
+                statusBar()->showMessage(tr("The dashboard shows the running training; open other runs when it ends."),
+                                         8000);
+            return;
+        }
+        dashboardPage_->showStoredRun(details);
+        showPage(DashboardPageIndex);
+    });
+    connect(historyPage_, &HistoryPage::continueRequested, this,
+            [this](const TrainingRequest& request, const QString& title) { startContinuation(request, title); });
 }
 
-bool MainWindow::startTraining() {
+bool MainWindow::startContinuation(const TrainingRequest& request, const QString& title) {
     if (training_->isRunning()) return false;
+    RunPlan plan;
+    plan.title = title;
+    plan.method = QString::fromStdString(request.config.method);
+    plan.maxSteps = request.config.maxSteps;
+    plan.tinit = request.config.tinit;
+    plan.tfinal = request.config.tfinal;
+    dashboardPage_->startRun(plan);
+    logView_->appendLine(tr("Starting %1 from %2").arg(title, QString::fromStdString(request.config.resume)));
+    training_->start(request);
+    showPage(DashboardPageIndex);
+    updateRunActions();
+    return true;
+}
+
+std::optional<TrainingRequest> MainWindow::requestFromSetup() {
     QString problem;
-    const std::optional<TrainingRequest> request = setupPage_->trainingRequest(&problem);
+    std::optional<TrainingRequest> request = setupPage_->trainingRequest(&problem);
     if (!request) {
         logView_->appendLine(tr("Cannot start: %1").arg(problem), LogView::Error);
         showPage(SetupPageIndex);
         if (isVisible()) QMessageBox::warning(this, tr("Cannot start training"), problem);
-        return false;
     }
+    return request;
+}
+
+bool MainWindow::startTraining() {
+    if (training_->isRunning()) return false;
+    const std::optional<TrainingRequest> request = requestFromSetup();
+    if (!request) return false;
     RunPlan plan;
     plan.method = QString::fromStdString(request->config.method);
     plan.maxSteps = request->config.maxSteps;
@@ -318,6 +443,15 @@ bool MainWindow::startTraining() {
     logView_->appendLine(tr("Starting %1; output in %2").arg(plan.title, QString::fromStdString(request->config.out)));
     training_->start(*request);
     showPage(DashboardPageIndex);
+    updateRunActions();
+    return true;
+}
+
+bool MainWindow::compareMethods(const QStringList& methods) {
+    if (training_->isRunning() || methodQueue_->isActive()) return false;
+    const std::optional<TrainingRequest> request = requestFromSetup();
+    if (!request) return false;
+    if (!methodQueue_->start(*request, methods)) return false;
     updateRunActions();
     return true;
 }
@@ -364,6 +498,7 @@ void MainWindow::onStatusChanged(RunState state, const QString& reason) {
 
 void MainWindow::onFinished(RunState state, const QString& reason, const QString& adapterFolder) {
     updateRunActions();
+    playgroundPage_->offerAdapter(adapterFolder);  // the new adapter is one click away in the Playground
     switch (state) {
     case RunState::Finished:
         logView_->appendLine(tr("Finished (%1). Adapter saved in %2").arg(reason, adapterFolder));
@@ -413,6 +548,39 @@ void MainWindow::chooseLanguage(const QString& code) {
     setChosenLanguage(code);
     QMessageBox::information(this, tr("Language"),
                              tr("The new language takes effect when Capsule is restarted."));
+}
+
+void MainWindow::showExportDialog(const QString& adapterFolder) {
+    auto* dialog = new ExportDialog(this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    if (!adapterFolder.isEmpty()) dialog->setAdapterFolder(adapterFolder);
+    if (!playgroundPage_->modelFolder().isEmpty()) dialog->setBaseModelFolder(playgroundPage_->modelFolder());
+    connect(dialog, &ExportDialog::exportFinished, this, [this](const ExportOutcome& outcome) {
+        if (outcome.succeeded) logView_->appendLine(tr("Exported to %1").arg(outcome.path));
+    });
+    dialog->show();
+}
+
+bool MainWindow::importAdapter(const QString& folder, QString* error) {
+    const AdapterCheck check = ExportController::inspectAdapter(folder);
+    if (!check.valid) {
+        if (error) *error = check.error;
+        logView_->appendLine(tr("Import failed: %1").arg(check.error), LogView::Error);
+        return false;
+    }
+    // Recorded as a finished run so History and Compare list it; the store schema needs nothing new.
+    QString storeError;
+    if (ExportController::recordImportedRun(QString(), folder, check, &storeError) < 0)
+        logView_->appendLine(tr("The imported adapter was not recorded in the run store: %1").arg(storeError),
+                             LogView::Warning);
+    history_->refresh();
+    comparePage_->refreshRuns();
+    if (QFileInfo(check.baseModel).isDir()) playgroundPage_->setModelFolder(check.baseModel);
+    playgroundPage_->setAdapterFolder(folder);
+    showPage(PlaygroundPageIndex);
+    playgroundPage_->loadModel();
+    logView_->appendLine(tr("Imported the %1 adapter in %2").arg(check.peftType, folder));
+    return true;
 }
 
 }  // namespace capsule::ui

@@ -170,12 +170,19 @@ QWidget* MethodOptionsForm::createIa3Form(bool tFew) {
         tFew ? QStringLiteral("tFewFeedforwardModules") : QStringLiteral("ia3FeedforwardModules"), tr("architecture default"),
         tr("feedforward_modules: comma-separated layers whose input (not output) is rescaled, usually the MLP's "
            "down projection; empty uses PEFT's default for the architecture"));
+    QLineEdit* targets = textField(
+        tFew ? QStringLiteral("tFewTargetModules") : QStringLiteral("ia3TargetModules"), tr("architecture default"),
+        tr("target_modules: comma-separated layers that get a learned scaling vector (attention keys and values "
+           "and the MLP, by default); feedforward_modules must be among them"));
+    layout->addRow(tr("target_modules:"), targets);
     layout->addRow(tr("feedforward_modules:"), feedforward);
     if (!tFew) {
         ia3Feedforward_ = feedforward;
+        ia3Targets_ = targets;
         return page;
     }
     tFewFeedforward_ = feedforward;
+    tFewTargets_ = targets;
     mcLoss_ = numberField(0.0, 1000.0, 3, QStringLiteral("mcLoss"),
                           tr("mc_loss: weight of the multiple-choice cross-entropy over the answer choices"));
     unlikelyLoss_ = numberField(0.0, 1000.0, 3, QStringLiteral("unlikelyLoss"),
@@ -266,8 +273,8 @@ void MethodOptionsForm::writeTo(train::TrainingConfig& config) const {
     if (method == QLatin1String("lora") || adalora) {
         config.loraAlpha = (adalora ? adaloraAlpha_ : loraAlpha_)->value();
         config.loraDropout = (adalora ? adaloraDropout_ : loraDropout_)->value();
-        config.targetModules = splitList((adalora ? adaloraTargets_ : loraTargets_)->text());
     }
+    if (QLineEdit* targets = targetField(method)) config.targetModules = splitList(targets->text());
     if (method == QLatin1String("ia3")) config.feedforwardModules = splitList(ia3Feedforward_->text());
     if (method == QLatin1String("t-few")) config.feedforwardModules = splitList(tFewFeedforward_->text());
     if (method == QLatin1String("prompt-tuning")) config.numVirtualTokens = promptTokens_->value();
@@ -279,6 +286,21 @@ void MethodOptionsForm::writeTo(train::TrainingConfig& config) const {
         config.numVirtualTokens = pTuningTokens_->value();
         config.encoderHiddenSize = pTuningHiddenSize_->value();
     }
+}
+
+QLineEdit* MethodOptionsForm::targetField(const QString& methodId) const {
+    if (methodId == QLatin1String("lora")) return loraTargets_;
+    if (methodId == QLatin1String("adalora")) return adaloraTargets_;
+    if (methodId == QLatin1String("ia3")) return ia3Targets_;
+    if (methodId == QLatin1String("t-few")) return tFewTargets_;
+    return nullptr;
+}
+
+bool MethodOptionsForm::setTargetModules(const QStringList& modules) {
+    QLineEdit* field = targetField(shownMethod_);
+    if (!field) return false;
+    field->setText(modules.join(QStringLiteral(", ")));  // textChanged -> optionsChanged()
+    return true;
 }
 
 void MethodOptionsForm::readFrom(const train::TrainingConfig& config) {
@@ -302,6 +324,8 @@ void MethodOptionsForm::readFrom(const train::TrainingConfig& config) {
         adaloraAlpha_->setValue(config.loraAlpha);
         adaloraDropout_->setValue(config.loraDropout);
         adaloraTargets_->setText(joinList(config.targetModules));
+        ia3Targets_->setText(joinList(config.targetModules));
+        tFewTargets_->setText(joinList(config.targetModules));
         ia3Feedforward_->setText(joinList(config.feedforwardModules));
         tFewFeedforward_->setText(joinList(config.feedforwardModules));
         mcLoss_->setValue(config.mcLoss);

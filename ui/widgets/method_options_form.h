@@ -6,6 +6,7 @@
 
 #include <QStackedWidget>
 #include <QString>
+#include <QStringList>
 
 class QCheckBox;
 class QComboBox;
@@ -30,6 +31,10 @@ public:
     /// Fills every form from `config`'s method options.
     void readFrom(const train::TrainingConfig& config);
 
+    /// Sets target_modules of the shown method (the module tree's checkboxes). False (nothing set)
+    /// for the methods that have none (prompt, prefix and P-tuning).
+    bool setTargetModules(const QStringList& modules);
+
     /// "a, b ,c" -> {"a", "b", "c"} (empty parts dropped) and back ("a, b, c").
     static std::vector<std::string> splitList(const QString& text);
     static QString joinList(const std::vector<std::string>& items);
@@ -52,6 +57,9 @@ private:
     QCheckBox* switchField(const QString& text, const QString& name, const QString& tip);
     QComboBox* choiceField(const QStringList& values, const QString& name, const QString& tip);
 
+    /// The target_modules field of `methodId`'s form; null for the prompt-learning methods.
+    QLineEdit* targetField(const QString& methodId) const;
+
     QString shownMethod_;
     // LoRA
     QSpinBox* loraR_ = nullptr;
@@ -72,6 +80,8 @@ private:
     QDoubleSpinBox* adaloraDropout_ = nullptr;
     QLineEdit* adaloraTargets_ = nullptr;
     // (IA)3 and T-Few (one feed-forward list shared through the config)
+    QLineEdit* ia3Targets_ = nullptr;
+    QLineEdit* tFewTargets_ = nullptr;
     QLineEdit* ia3Feedforward_ = nullptr;
     QLineEdit* tFewFeedforward_ = nullptr;
     QDoubleSpinBox* mcLoss_ = nullptr;

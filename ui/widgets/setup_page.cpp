@@ -1,6 +1,9 @@
 #include "widgets/setup_page.h"
 
+#include "controller/module_targets.h"
+#include "widgets/dataset_panel.h"
 #include "widgets/method_options_form.h"
+#include "widgets/module_tree.h"
 
 #include <nlohmann/json.hpp>
 
@@ -14,15 +17,18 @@
 #include <QGroupBox>
 #include <QHBoxLayout>
 #include <QHeaderView>
+#include <QLocale>
 #include <QLabel>
 #include <QLineEdit>
 #include <QMessageBox>
 #include <QPushButton>
 #include <QScrollArea>
+#include <QSet>
 #include <QSettings>
 #include <QSpinBox>
 #include <QStandardPaths>
 #include <QTableWidget>
+#include <QTimer>
 #include <QVBoxLayout>
 
 #include <algorithm>
@@ -80,6 +86,9 @@ SetupPage::SetupPage(QWidget* parent) : QWidget(parent) {
     const QSettings settings;
     for (const QString& folder : settings.value(QLatin1String(kModelFoldersKey)).toStringList())
         addModelFolderPath(folder);
+    catalog_ = new ModelCatalog(this);
+    connect(catalog_, &ModelCatalog::modelsFound, this, &SetupPage::onModelsFound);
+    refreshModels();
     setDatasetPath(settings.value(QLatin1String(kDatasetKey)).toString());
     estimator_ = new ParameterEstimator(this);
     connect(estimator_, &ParameterEstimator::estimated, this, &SetupPage::onEstimated);
@@ -117,7 +126,81 @@ void SetupPage::onSetupChanged() {
 void SetupPage::onEstimated(const ParameterEstimate& estimate) {
     estimate_ = estimate;
     parameterLabel_->setText(estimate.text());
+    modelSummaryLabel_->setText(estimate.modelSummary);
+    modelSummaryLabel_->setVisible(!estimate.modelSummary.isEmpty());
+    memoryLabel_->setText(estimate.memoryText());
+    memoryLabel_->setVisible(estimate.valid);
+    memoryLabel_->setStyleSheet(estimate.exceedsAvailableMemory() ? QStringLiteral("color: #c62828;") : QString());
+    moduleTree_->setModules(estimate.modules, estimate.usesTargetModules);
+    if (estimate.valid && deviceCombo_->currentIndex() == 0)
+        deviceCombo_->setItemText(0, tr("auto (%1)").arg(estimate.deviceName));
+    if (estimate.valid && dtypeCombo_->currentIndex() == 0)
+        dtypeCombo_->setItemText(0, tr("auto (%1)").arg(estimate.computeDtype));
     updateValidation();
+}
+
+void SetupPage::onModuleSelectionEdited(const QStringList& checked, const QStringList& all) {
+    if (checked.isEmpty()) {
+        // PEFT has no "no layer": an empty target_modules means the architecture default. Show the
+        // layers that train now again instead.
+        moduleTree_->setModules(estimate_.modules, estimate_.usesTargetModules);
+        return;
+    }
+    methodOptions_->setTargetModules(targetModulesFor(checked, all));
+}
+
+void SetupPage::refreshModels() {
+    QStringList folders = QSettings().value(QLatin1String(kModelFoldersKey)).toStringList();
+    // The demo row shows the shipped model's real numbers too.
+    const QString demo = demoModelFolderForEstimate();
+    if (!demo.isEmpty()) folders.prepend(demo);
+    catalog_->refresh(folders);
+}
+
+void SetupPage::onModelsFound(const QVector<ModelEntry>& models) {
+    const QString demoFolder = demoModelFolderForEstimate();
+    for (const ModelEntry& model : models) {
+        if (!demoFolder.isEmpty() && QFileInfo(model.path).canonicalFilePath() == QFileInfo(demoFolder).canonicalFilePath()) {
+            const QString cells[] = {model.architecture, QLocale().toString(model.parameterCount), model.dtype,
+                                     QLocale().formattedDataSize(model.sizeOnDiskBytes)};
+            for (int column = 1; column < modelTable_->columnCount(); ++column) modelTable_->item(0, column)->setText(cells[column - 1]);
+            continue;
+        }
+        int row = -1;
+        for (int candidate = 0; candidate < modelTable_->rowCount(); ++candidate) {
+            if (modelTable_->item(candidate, 0)->data(Qt::UserRole).toString() == model.path) row = candidate;
+        }
+        if (row < 0) {
+            row = modelTable_->rowCount();
+            modelTable_->insertRow(row);
+            for (int column = 0; column < modelTable_->columnCount(); ++column)
+                modelTable_->setItem(row, column, new QTableWidgetItem);
+        }
+        QTableWidgetItem* name = modelTable_->item(row, 0);
+        name->setText(model.name);
+        name->setData(Qt::UserRole, model.path);
+        const QString tip = model.supported ? QDir::toNativeSeparators(model.path)
+                                            : tr("%1\nNot usable: %2").arg(QDir::toNativeSeparators(model.path), model.problem);
+        const QString cells[] = {model.name, model.architecture,
+                                 model.parameterCount > 0 ? QLocale().toString(model.parameterCount) : QStringLiteral("—"),
+                                 model.dtype.isEmpty() ? QStringLiteral("—") : model.dtype,
+                                 QLocale().formattedDataSize(model.sizeOnDiskBytes)};
+        for (int column = 0; column < modelTable_->columnCount(); ++column) {
+            QTableWidgetItem* item = modelTable_->item(row, column);
+            item->setText(cells[column]);
+            item->setToolTip(tip);
+            item->setForeground(model.supported ? QBrush() : QBrush(QColor(0x9e, 0x9e, 0x9e)));
+        }
+    }
+    // An added folder that holds models (not one itself) is now listed by its models.
+    QSet<QString> found;
+    for (const ModelEntry& model : models) found.insert(model.path);
+    for (int row = modelTable_->rowCount() - 1; row >= 0; --row) {
+        const QTableWidgetItem* name = modelTable_->item(row, 0);
+        const QString path = name->data(Qt::UserRole).toString();
+        if (name->data(kDemoRole).toBool() || found.contains(path) || row == modelTable_->currentRow()) continue;
+        if (!QFileInfo(QDir(path).filePath(QStringLiteral("config.json"))).isFile()) modelTable_->removeRow(row);
+    }
 }
 
 QString SetupPage::settingsProblem() const {
@@ -170,23 +253,48 @@ QWidget* SetupPage::createModelSection() {
     connect(add, &QPushButton::clicked, this, &SetupPage::addModelFolder);
     buttons->addWidget(add);
     buttons->addStretch(1);
-    layout->addWidget(modelTable_);
+    layout->addWidget(modelTable_, 2);
     layout->addLayout(buttons);
+    modelSummaryLabel_ = new QLabel(box);
+    modelSummaryLabel_->setObjectName(QStringLiteral("modelSummary"));
+    modelSummaryLabel_->setWordWrap(true);
+    memoryLabel_ = new QLabel(box);
+    memoryLabel_->setObjectName(QStringLiteral("memoryEstimate"));
+    memoryLabel_->setWordWrap(true);
+    memoryLabel_->setToolTip(tr("Estimated memory for training with these settings: the frozen weights at the compute "
+                                "dtype, the adapter with its gradients and AdamW state, the activations kept for one "
+                                "micro-batch (batch size × max length) and the logits. The runtime itself comes on top."));
+    moduleTree_ = new ModuleTree(box);
+    moduleTree_->setMinimumHeight(160);
+    connect(moduleTree_, &ModuleTree::selectionEdited, this, &SetupPage::onModuleSelectionEdited);
+    layout->addWidget(modelSummaryLabel_);
+    layout->addWidget(memoryLabel_);
+    layout->addWidget(moduleTree_, 3);
     return box;
 }
 
 QWidget* SetupPage::createDatasetSection() {
     auto* box = section(tr("Dataset"), this);
-    auto* layout = new QHBoxLayout(box);
-    datasetEdit_ = new QLineEdit(box);
-    datasetEdit_->setObjectName(QStringLiteral("datasetEdit"));
-    datasetEdit_->setPlaceholderText(tr("JSONL, JSON, CSV/TSV or TXT file"));
-    auto* browse = new QPushButton(tr("Browse…"), box);
-    connect(browse, &QPushButton::clicked, this, &SetupPage::chooseDatasetFile);
+    auto* layout = new QVBoxLayout(box);
+    datasetPanel_ = new DatasetPanel(box);
+    datasetEdit_ = datasetPanel_->pathEdit();
+    connect(datasetPanel_, &DatasetPanel::browseRequested, this, &SetupPage::chooseDatasetFile);
     connect(datasetEdit_, &QLineEdit::textChanged, this, &SetupPage::setupChanged);
-    layout->addWidget(datasetEdit_, 1);
-    layout->addWidget(browse);
+    connect(datasetPanel_, &DatasetPanel::overridesChanged, this, &SetupPage::setupChanged);
+    // Start is blocked while the preview finds no usable example (trainingRequest).
+    connect(datasetPanel_, &DatasetPanel::inspectionChanged, this, &SetupPage::updateValidation);
+    connect(this, &SetupPage::setupChanged, this, &SetupPage::updateDatasetInspection);
+    QTimer::singleShot(0, this, &SetupPage::updateDatasetInspection);  // the first preview, once built
+    layout->addWidget(datasetPanel_);
     return box;
+}
+
+void SetupPage::updateDatasetInspection() {
+    const train::TrainingConfig config = setupConfig();
+    const bool demo = demoSelected();
+    datasetPanel_->setModel(demo ? demoModelFolderForEstimate() : QString::fromStdString(config.model), demo);
+    datasetPanel_->setMaxLength(config.maxLength);
+    datasetPanel_->setTemplateName(QString::fromStdString(config.templateName));  // from a loaded config file
 }
 
 QWidget* SetupPage::createMethodSection() {
@@ -267,6 +375,22 @@ QWidget* SetupPage::createTrainingSection() {
     layout->addRow(tr("Batch size:"), batchSizeSpin_);
     layout->addRow(tr("Max length:"), maxLengthSpin_);
     layout->addRow(tr("Learning rate:"), learningRateSpin_);
+    deviceCombo_ = new QComboBox(box);
+    deviceCombo_->setObjectName(QStringLiteral("device"));
+    deviceCombo_->addItem(tr("auto"), QStringLiteral("auto"));
+    deviceCombo_->addItem(tr("CPU"), QStringLiteral("cpu"));
+    deviceCombo_->addItem(tr("CUDA GPU"), QStringLiteral("cuda"));
+    deviceCombo_->setToolTip(tr("Where training runs; auto uses the GPU when LibTorch sees one"));
+    dtypeCombo_ = new QComboBox(box);
+    dtypeCombo_->setObjectName(QStringLiteral("computeDtype"));
+    for (const char* dtype : {"auto", "float32", "bfloat16", "float16"})
+        dtypeCombo_->addItem(QString::fromLatin1(dtype), QString::fromLatin1(dtype));
+    dtypeCombo_->setToolTip(tr("Compute dtype of the frozen model; auto picks bfloat16 on GPUs and on CPUs with native "
+                               "bfloat16 (AVX512-BF16/AMX), else float32. Adapters always train in float32."));
+    layout->addRow(tr("Device:"), deviceCombo_);
+    layout->addRow(tr("Compute dtype:"), dtypeCombo_);
+    for (QComboBox* combo : {deviceCombo_, dtypeCombo_})
+        connect(combo, &QComboBox::currentIndexChanged, this, &SetupPage::setupChanged);
     layout->addRow(tr("Output folder:"), outputEdit_);
     connect(maxStepsSpin_, &QSpinBox::valueChanged, this, &SetupPage::onMaxStepsChanged);
     for (QSpinBox* spin : {batchSizeSpin_, maxLengthSpin_})
@@ -394,6 +518,12 @@ std::optional<TrainingRequest> SetupPage::trainingRequest(QString* error) const 
         *error = tr("The dataset file %1 does not exist.").arg(QDir::toNativeSeparators(dataset));
         return std::nullopt;
     }
+    const DatasetInspection& inspection = datasetPanel_->inspection();
+    if (!datasetPanel_->inspectionPending() && inspection.ok && inspection.validExamples == 0) {
+        *error = tr("The dataset %1 has no usable example as %2 (see Dataset › Issues).")
+                     .arg(QDir::toNativeSeparators(inspection.path), inspection.format);
+        return std::nullopt;
+    }
     const QString outputFolder = outputEdit_->text().trimmed();
     if (outputFolder.isEmpty()) {
         *error = tr("Choose an output folder (Training › Output folder).");
@@ -412,6 +542,8 @@ std::optional<TrainingRequest> SetupPage::trainingRequest(QString* error) const 
         request.demoFolder = TrainingController::defaultDemoFolder();
         request.config = TrainingController::demoConfig(methodId, maxStepsSpin_->value(), runFolder);
         request.config.data = dataset.toStdString();
+        request.config.format = datasetPanel_->formatOverride().toStdString();
+        request.config.columnMapping = columnMappingEntries();
         request.config.threads = 1;  // the tiny model gains nothing from more threads, the GUI keeps a core
         // The method form starts from the demo's tuned options (fillDemoDefaults) and may be edited.
         methodOptions_->writeTo(request.config);
@@ -429,6 +561,8 @@ std::optional<TrainingRequest> SetupPage::trainingRequest(QString* error) const 
     request.config.batchSize = batchSizeSpin_->value();
     request.config.maxLength = maxLengthSpin_->value();
     if (learningRateSpin_->value() > 0) request.config.lr = learningRateSpin_->value();
+    request.config.device = deviceCombo_->currentData().toString().toStdString();
+    request.config.dtype = dtypeCombo_->currentData().toString().toStdString();
 
     // The core's own checks, with the demo's model and data standing in for what is made later.
     train::TrainingConfig check = request.config;
@@ -443,6 +577,14 @@ std::optional<TrainingRequest> SetupPage::trainingRequest(QString* error) const 
     return request;
 }
 
+std::vector<std::string> SetupPage::columnMappingEntries() const {
+    std::vector<std::string> entries;  // "canonical=column", as --column-mapping takes them
+    const QMap<QString, QString> mapping = datasetPanel_->columnMapping();
+    for (auto it = mapping.cbegin(); it != mapping.cend(); ++it)
+        entries.push_back((it.key() + QLatin1Char('=') + it.value()).toStdString());
+    return entries;
+}
+
 train::TrainingConfig SetupPage::setupConfig() const {
     train::TrainingConfig config = baseConfig_;
     const int row = modelTable_->currentRow();
@@ -450,12 +592,16 @@ train::TrainingConfig SetupPage::setupConfig() const {
                        ? std::string()
                        : modelTable_->item(row, 0)->data(Qt::UserRole).toString().toStdString();
     config.data = datasetPath().trimmed().toStdString();
+    config.format = datasetPanel_->formatOverride().toStdString();
+    config.columnMapping = columnMappingEntries();
     config.method = method().toStdString();
     config.out = outputEdit_->text().trimmed().toStdString();
     config.maxSteps = maxStepsSpin_->value();
     config.batchSize = batchSizeSpin_->value();
     config.maxLength = maxLengthSpin_->value();
     config.lr = learningRateSpin_->value();
+    config.device = deviceCombo_->currentData().toString().toStdString();
+    config.dtype = dtypeCombo_->currentData().toString().toStdString();
     methodOptions_->writeTo(config);
     return config;
 }
@@ -477,6 +623,14 @@ void SetupPage::applySetupConfig(const train::TrainingConfig& config) {
             }
         }
         setDatasetPath(QString::fromStdString(config.data));
+        datasetPanel_->setFormatOverride(QString::fromStdString(config.format));
+        QMap<QString, QString> mapping;
+        for (const std::string& entry : config.columnMapping) {
+            const QString text = QString::fromStdString(entry);
+            const qsizetype equals = text.indexOf(QLatin1Char('='));
+            if (equals > 0) mapping.insert(text.left(equals), text.mid(equals + 1));
+        }
+        datasetPanel_->setColumnMapping(mapping);
         const int methodIndex = methodCombo_->findData(QString::fromStdString(config.method));
         if (methodIndex >= 0) methodCombo_->setCurrentIndex(methodIndex);
         outputEdit_->setText(QString::fromStdString(config.out));
@@ -485,6 +639,13 @@ void SetupPage::applySetupConfig(const train::TrainingConfig& config) {
         batchSizeSpin_->setValue(toInt(config.batchSize));
         maxLengthSpin_->setValue(toInt(config.maxLength));
         learningRateSpin_->setValue(config.lr);
+        const auto choose = [](QComboBox* combo, const std::string& value) {
+            const QString text = QString::fromStdString(value);
+            if (combo->findData(text) < 0) combo->addItem(text, text);  // "cuda:1": kept, core validates it
+            combo->setCurrentIndex(combo->findData(text));
+        };
+        choose(deviceCombo_, config.device);
+        choose(dtypeCombo_, config.dtype);
         methodOptions_->readFrom(config);
         baseConfig_ = config;
         demoScheduleSteps_ = 0;
@@ -539,6 +700,7 @@ void SetupPage::addModelFolder() {
     QStringList folders = settings.value(QLatin1String(kModelFoldersKey)).toStringList();
     if (!folders.contains(folder)) folders.append(folder);
     settings.setValue(QLatin1String(kModelFoldersKey), folders);
+    refreshModels();
 }
 
 void SetupPage::addModelFolderPath(const QString& path) {

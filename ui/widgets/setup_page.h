@@ -2,6 +2,7 @@
 // Setup: the model, the dataset, the PEFT method and the training settings, on one page with no
 // wizard dead-ends. This is the shell the studio issues fill: model discovery, dataset preview and
 // per-method forms plug into these four sections.
+#include "controller/model_catalog.h"
 #include "controller/parameter_estimator.h"
 #include "controller/training_controller.h"
 
@@ -19,7 +20,9 @@ class QPushButton;
 
 namespace capsule::ui {
 
+class DatasetPanel;
 class MethodOptionsForm;
+class ModuleTree;
 
 class SetupPage : public QWidget {
     Q_OBJECT
@@ -50,6 +53,8 @@ public:
     void setDatasetPath(const QString& path);
     void addModelFolderPath(const QString& path);
     MethodOptionsForm* methodOptions() const { return methodOptions_; }
+    /// The Dataset section: format override, column mapping, preview, issues, token lengths.
+    DatasetPanel* datasetPanel() const { return datasetPanel_; }
 
     /// The whole setup as the JSON config file holds it (what `capsule-cli train --config` reads):
     /// the form's values over the last loaded file's other keys. The built-in demo is model "";
@@ -77,6 +82,15 @@ public:
     /// True while the estimate for the current settings is being computed.
     bool estimatePending() const { return estimator_->isPending(); }
     QLabel* parameterLabel() const { return parameterLabel_; }
+    /// The model's linear layers with the method's targets ticked (from the estimate).
+    ModuleTree* moduleTree() const { return moduleTree_; }
+    QLabel* memoryLabel() const { return memoryLabel_; }
+    QLabel* modelSummaryLabel() const { return modelSummaryLabel_; }
+    QComboBox* deviceCombo() const { return deviceCombo_; }
+    QComboBox* dtypeCombo() const { return dtypeCombo_; }
+    /// Scans the hub cache and the added folders again (off the GUI thread); the table fills in.
+    void refreshModels();
+    ModelCatalog* modelCatalog() const { return catalog_; }
     QLabel* problemLabel() const { return problemLabel_; }
     QPushButton* startButton() const { return startButton_; }
 
@@ -96,6 +110,8 @@ private:
     void updateMethodDescription();
     void addDemoModelRow();
     void updateDatasetPlaceholder();
+    /// Tells the dataset panel the selected model (its tokenizer) and the max length.
+    void updateDatasetInspection();
     void onMethodChanged();
     void onModelSelectionChanged();
     void onMaxStepsChanged(int steps);
@@ -106,9 +122,14 @@ private:
     void onSetupChanged();
     void onEstimated(const capsule::ui::ParameterEstimate& estimate);
     void updateValidation();
+    /// The dataset panel's column mapping as TrainingConfig::columnMapping entries.
+    std::vector<std::string> columnMappingEntries() const;
+    void onModuleSelectionEdited(const QStringList& checked, const QStringList& all);
+    void onModelsFound(const QVector<capsule::ui::ModelEntry>& models);
 
     QTableWidget* modelTable_ = nullptr;
-    QLineEdit* datasetEdit_ = nullptr;
+    QLineEdit* datasetEdit_ = nullptr;  // the dataset panel's path field
+    DatasetPanel* datasetPanel_ = nullptr;
     QComboBox* methodCombo_ = nullptr;
     QLabel* methodDescription_ = nullptr;
     QSpinBox* maxStepsSpin_ = nullptr;
@@ -126,6 +147,12 @@ private:
     ParameterEstimator* estimator_ = nullptr;
     ParameterEstimate estimate_;
     QLabel* parameterLabel_ = nullptr;
+    QLabel* modelSummaryLabel_ = nullptr;
+    QLabel* memoryLabel_ = nullptr;
+    ModuleTree* moduleTree_ = nullptr;
+    QComboBox* deviceCombo_ = nullptr;
+    QComboBox* dtypeCombo_ = nullptr;
+    ModelCatalog* catalog_ = nullptr;
     QLabel* problemLabel_ = nullptr;
     QPushButton* startButton_ = nullptr;
 };
