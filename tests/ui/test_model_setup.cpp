@@ -86,8 +86,16 @@ private Q_SLOTS:
         QVERIFY2(page.parameterEstimate().valid, qPrintable(page.parameterEstimate().problem));
         QCOMPARE(table->item(row, 2)->text(),
                  QLocale().toString(page.parameterEstimate().all - page.parameterEstimate().trainable));
+        // Defaults for the model's size: a small model (130 K parameters) trains 8 rows of 512 tokens;
+        // back on the demo, its own 16 × 256.
+        QCOMPARE(page.setupConfig().batchSize, int64_t{8});
+        QCOMPARE(page.setupConfig().maxLength, int64_t{512});
         QCOMPARE(page.setupConfig().model, QDir(scratch_.filePath(QStringLiteral("hub/models--acme--tiny-demo/snapshots/0123abcd")))
                                                .absolutePath().toStdString());
+
+        page.selectDemo();
+        QCOMPARE(page.setupConfig().batchSize, int64_t{16});
+        QCOMPARE(page.setupConfig().maxLength, int64_t{256});
 
         const int bert = rowNamed(table, QStringLiteral("acme/bert-ish"));
         QVERIFY2(table->item(bert, 0)->toolTip().contains(QLatin1String("Not usable")), qPrintable(table->item(bert, 0)->toolTip()));

@@ -40,6 +40,8 @@ constexpr auto kModelFoldersKey = "setup/modelFolders";
 constexpr auto kDatasetKey = "setup/recentDataset";
 /// Item data on the model table's name column: true for the built-in demo row.
 constexpr int kDemoRole = Qt::UserRole + 1;
+/// Item data on the model table's name column: the model's parameter count (from the catalog).
+constexpr int kParametersRole = Qt::UserRole + 2;
 
 QGroupBox* section(const QString& title, QWidget* parent) {
     auto* box = new QGroupBox(title, parent);
@@ -179,6 +181,9 @@ void SetupPage::onModelsFound(const QVector<ModelEntry>& models) {
         QTableWidgetItem* name = modelTable_->item(row, 0);
         name->setText(model.name);
         name->setData(Qt::UserRole, model.path);
+        const bool firstInspection = name->data(kParametersRole).toLongLong() == 0;
+        name->setData(kParametersRole, model.parameterCount);
+        if (firstInspection && row == modelTable_->currentRow() && !applying_) applySizeDefaults();
         const QString tip = model.supported ? QDir::toNativeSeparators(model.path)
                                             : tr("%1\nNot usable: %2").arg(QDir::toNativeSeparators(model.path), model.problem);
         const QString cells[] = {model.name, model.architecture,
@@ -424,7 +429,31 @@ void SetupPage::onMethodChanged() {
 void SetupPage::onModelSelectionChanged() {
     updateDatasetPlaceholder();
     if (!applying_ && demoSelected()) fillDemoDefaults();
+    if (!applying_) applySizeDefaults();
     Q_EMIT setupChanged();
+}
+
+void SetupPage::applySizeDefaults() {
+    // Batch size and max length a model of this size trains with on a workstation: small models
+    // take big batches; billion-parameter ones one or two rows (gradient accumulation adds more).
+    // The demo keeps its own (16 rows of short sentences). A loaded setup file keeps its values.
+    const int row = modelTable_->currentRow();
+    if (row < 0 || !modelTable_->item(row, 0)) return;
+    if (demoSelected()) {
+        batchSizeSpin_->setValue(16);
+        maxLengthSpin_->setValue(256);
+        batchSizeSpin_->setToolTip(tr("Examples per optimizer step"));
+        return;
+    }
+    const qint64 parameters = modelTable_->item(row, 0)->data(kParametersRole).toLongLong();
+    if (parameters <= 0) return;  // not inspected yet: onModelsFound calls again
+    const int batch = parameters < 300'000'000 ? 8 : parameters < 2'000'000'000 ? 4 : parameters < 8'000'000'000 ? 2 : 1;
+    batchSizeSpin_->setValue(batch);
+    maxLengthSpin_->setValue(512);
+    batchSizeSpin_->setToolTip(tr("Examples per optimizer step (%1 suggested for a model of %2 parameters; the memory "
+                                  "estimate under the model list says what fits)")
+                                   .arg(batch)
+                                   .arg(QLocale().toString(parameters)));
 }
 
 void SetupPage::onMaxStepsChanged(int steps) {

@@ -118,6 +118,8 @@ private:
     /// With the demo selected: the demo's tuned options for the shown method (smaller ranks and
     /// AdaLoRA phases scaled to max steps, every linear layer for AdaLoRA).
     void fillDemoDefaults();
+    /// Batch size and max length suggested for the selected model's size.
+    void applySizeDefaults();
     QWidget* createStartRow();
     void onSetupChanged();
     void onEstimated(const capsule::ui::ParameterEstimate& estimate);
