@@ -27,6 +27,46 @@
         <source>not computable for this model on the meta device (%1)</source>
         <translation>无法在 meta 设备上为此模型计算（%1）</translation>
     </message>
+    <message>
+        <source>No dataset file chosen.</source>
+        <translation>未选择数据集文件。</translation>
+    </message>
+    <message>
+        <source>%1: no such file</source>
+        <translation>%1：文件不存在</translation>
+    </message>
+    <message>
+        <source>The demo model is made on the first Start; its tokenizer is needed to preview %1.</source>
+        <translation>演示模型会在第一次点击“开始”时生成；预览 %1 需要它的分词器。</translation>
+    </message>
+    <message>
+        <source>Choose a model: its tokenizer is needed to preview %1.</source>
+        <translation>请选择一个模型：预览 %1 需要它的分词器。</translation>
+    </message>
+    <message>
+        <source>not used: %1 data is tokenized as written</source>
+        <translation>未使用：%1 数据按原样分词</translation>
+    </message>
+    <message>
+        <source>%1: cannot be read</source>
+        <translation>%1：无法读取</translation>
+    </message>
+    <message>
+        <source>%1 · %2 layers · hidden %3 · %4 heads · vocab %5 · context %6</source>
+        <translation>%1 · %2 层 · 隐藏维度 %3 · %4 个注意力头 · 词表 %5 · 上下文 %6</translation>
+    </message>
+    <message>
+        <source>≈ %1 on %2 (%3): weights %4 · adapter + AdamW %5 · activations %6 · logits %7</source>
+        <translation>≈ %1（%2，%3）：权重 %4 · 适配器 + AdamW %5 · 激活值 %6 · logits %7</translation>
+    </message>
+    <message>
+        <source> — more than this machine&apos;s %1 of RAM: lower the batch size or max length</source>
+        <translation> — 超过本机的 %1 内存：请减小批大小或最大长度</translation>
+    </message>
+    <message>
+        <source>device %1 asked for, but LibTorch sees no CUDA GPU here; choose CPU or auto</source>
+        <translation>请求了设备 %1，但 LibTorch 在此未检测到 CUDA GPU；请选择 CPU 或“自动”</translation>
+    </message>
 </context>
 <context>
     <name>capsule::ui::AboutDialog</name>
@@ -37,6 +77,321 @@
     <message>
         <source>&lt;h2&gt;Capsule %1&lt;/h2&gt;&lt;p&gt;A native studio for parameter-efficient fine-tuning of language models:&lt;br&gt;LoRA, AdaLoRA, (IA)³, prompt tuning, prefix tuning and P-tuning.&lt;/p&gt;&lt;p&gt;Qt %2 · LibTorch %3&lt;br&gt;Device: %4&lt;/p&gt;&lt;p&gt;Licensed under the GNU General Public License, version 3 or later.&lt;/p&gt;</source>
         <translation>&lt;h2&gt;Capsule %1&lt;/h2&gt;&lt;p&gt;原生的语言模型参数高效微调工作室：&lt;br&gt;LoRA、AdaLoRA、(IA)³、提示调优、前缀调优和 P-tuning。&lt;/p&gt;&lt;p&gt;Qt %2 · LibTorch %3&lt;br&gt;设备：%4&lt;/p&gt;&lt;p&gt;按 GNU 通用公共许可证第 3 版或更高版本授权。&lt;/p&gt;</translation>
+    </message>
+</context>
+<context>
+    <name>capsule::ui::CheckpointDialog</name>
+    <message>
+        <source>accuracy %1 %</source>
+        <translation>准确率 %1 %</translation>
+    </message>
+    <message>
+        <source>loss %1</source>
+        <translation>损失 %1</translation>
+    </message>
+    <message>
+        <source>Resume “%1”</source>
+        <translation>恢复“%1”</translation>
+    </message>
+    <message>
+        <source>Extend “%1”</source>
+        <translation>追加训练“%1”</translation>
+    </message>
+    <message>
+        <source>Continue the run from one of its checkpoints, with the same settings. Steps after the checkpoint are trained again.</source>
+        <translation>使用相同的设置，从某个检查点继续这次运行。检查点之后的步骤会重新训练。</translation>
+    </message>
+    <message>
+        <source>Train the finished run for more steps with the same settings, starting from one of its checkpoints.</source>
+        <translation>使用相同的设置，从某个检查点开始，将已完成的运行再多训练一些步数。</translation>
+    </message>
+    <message>
+        <source>Step</source>
+        <translation>步</translation>
+    </message>
+    <message>
+        <source>Evaluation</source>
+        <translation>评估</translation>
+    </message>
+    <message>
+        <source>Best so far</source>
+        <translation>目前最佳</translation>
+    </message>
+    <message>
+        <source>Written</source>
+        <translation>写入时间</translation>
+    </message>
+    <message>
+        <source>, accuracy %1 %</source>
+        <translation>，准确率 %1 %</translation>
+    </message>
+    <message>
+        <source> (step %1)</source>
+        <translation>（第 %1 步）</translation>
+    </message>
+    <message>
+        <source>not evaluated yet</source>
+        <translation>尚未评估</translation>
+    </message>
+    <message>
+        <source>%1 at step %2</source>
+        <translation>%1（第 %2 步）</translation>
+    </message>
+    <message>
+        <source>at the end of the step budget: use Extend… to train further</source>
+        <translation>已达到步数预算：请用“追加训练…”继续训练</translation>
+    </message>
+    <message>
+        <source>Optimizer steps to train beyond the run&apos;s current budget</source>
+        <translation>在此运行当前预算之外再训练的优化器步数</translation>
+    </message>
+    <message>
+        <source>More steps:</source>
+        <translation>追加步数：</translation>
+    </message>
+    <message>
+        <source>New step budget:</source>
+        <translation>新的步数预算：</translation>
+    </message>
+    <message>
+        <source>Resume</source>
+        <translation>恢复</translation>
+    </message>
+    <message>
+        <source>Extend</source>
+        <translation>追加训练</translation>
+    </message>
+</context>
+<context>
+    <name>capsule::ui::ChoiceScoreModel</name>
+    <message>
+        <source>The base model&apos;s answer</source>
+        <translation>基础模型的答案</translation>
+    </message>
+    <message>
+        <source>The adapter&apos;s answer</source>
+        <translation>适配器的答案</translation>
+    </message>
+    <message>
+        <source>Choice</source>
+        <translation>选项</translation>
+    </message>
+    <message>
+        <source>Base log-lik.</source>
+        <translation>基础对数似然</translation>
+    </message>
+    <message>
+        <source>Base prob.</source>
+        <translation>基础概率</translation>
+    </message>
+    <message>
+        <source>Adapter log-lik.</source>
+        <translation>适配器对数似然</translation>
+    </message>
+    <message>
+        <source>Adapter prob.</source>
+        <translation>适配器概率</translation>
+    </message>
+</context>
+<context>
+    <name>capsule::ui::ComparePage</name>
+    <message>
+        <source>Train loss</source>
+        <translation>训练损失</translation>
+    </message>
+    <message>
+        <source>Eval loss</source>
+        <translation>评估损失</translation>
+    </message>
+    <message>
+        <source>Eval accuracy</source>
+        <translation>评估准确率</translation>
+    </message>
+    <message>
+        <source>Learning rate</source>
+        <translation>学习率</translation>
+    </message>
+    <message>
+        <source>run %1</source>
+        <translation>运行 %1</translation>
+    </message>
+    <message>
+        <source>%1 (%2)</source>
+        <translation>%1（%2）</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;Runs&lt;/b&gt;</source>
+        <translation>&lt;b&gt;运行&lt;/b&gt;</translation>
+    </message>
+    <message>
+        <source>Tick the runs to compare</source>
+        <translation>勾选要对比的运行</translation>
+    </message>
+    <message>
+        <source>&amp;Refresh</source>
+        <translation>刷新(&amp;R)</translation>
+    </message>
+    <message>
+        <source>Read the run list again from the run store</source>
+        <translation>从运行存储中重新读取运行列表</translation>
+    </message>
+    <message>
+        <source>C&amp;lear Ticks</source>
+        <translation>清除勾选(&amp;L)</translation>
+    </message>
+    <message>
+        <source>Untick every run</source>
+        <translation>取消勾选所有运行</translation>
+    </message>
+    <message>
+        <source>Compare &amp;Methods…</source>
+        <translation>对比方法(&amp;M)…</translation>
+    </message>
+    <message>
+        <source>Train the setup&apos;s model and dataset with several methods, one after another, and compare the runs</source>
+        <translation>用多种方法依次训练当前设置中的模型和数据集，并对比这些运行</translation>
+    </message>
+    <message>
+        <source>&amp;Metric:</source>
+        <translation>指标(&amp;M)：</translation>
+    </message>
+    <message>
+        <source>The curve overlaid for every ticked run</source>
+        <translation>为每个勾选的运行叠加绘制的曲线</translation>
+    </message>
+    <message>
+        <source>Export &amp;PNG…</source>
+        <translation>导出 PNG(&amp;P)…</translation>
+    </message>
+    <message>
+        <source>Save the overlay and the scatter as one PNG image</source>
+        <translation>将叠加曲线图和散点图保存为一张 PNG 图片</translation>
+    </message>
+    <message>
+        <source>Export &amp;CSV…</source>
+        <translation>导出 CSV(&amp;C)…</translation>
+    </message>
+    <message>
+        <source>Save one row per run, and every curve point in a second file</source>
+        <translation>每个运行保存为一行，所有曲线数据点保存到第二个文件</translation>
+    </message>
+    <message>
+        <source>loss</source>
+        <translation>损失</translation>
+    </message>
+    <message>
+        <source>Drag to pan, wheel to zoom</source>
+        <translation>拖动以平移，滚轮以缩放</translation>
+    </message>
+    <message>
+        <source>Best eval vs trainable parameters</source>
+        <translation>最佳评估结果与可训练参数的关系</translation>
+    </message>
+    <message>
+        <source>best eval accuracy</source>
+        <translation>最佳评估准确率</translation>
+    </message>
+    <message>
+        <source>trainable parameters (log scale)</source>
+        <translation>可训练参数（对数刻度）</translation>
+    </message>
+    <message>
+        <source>One point per run, labelled with its method: how much each method gets out of how few trainable parameters</source>
+        <translation>每个运行一个点，标注其方法：显示每种方法用多少可训练参数取得多好的效果</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;Settings that differ&lt;/b&gt; (equal settings are hidden)</source>
+        <translation>&lt;b&gt;不同的设置&lt;/b&gt;（相同的设置已隐藏）</translation>
+    </message>
+    <message>
+        <source>No runs in the run store yet (%1). Finished runs appear here; press Refresh after training from the command line.</source>
+        <translation>运行存储（%1）中还没有运行记录。已完成的运行会显示在这里；通过命令行训练后请点击“刷新”。</translation>
+    </message>
+    <message>
+        <source>Tick two or more runs on the left to compare their curves, settings and parameter efficiency.</source>
+        <translation>在左侧勾选两个或更多运行，以对比它们的曲线、设置和参数效率。</translation>
+    </message>
+    <message>
+        <source>accuracy (0–1)</source>
+        <translation>准确率（0–1）</translation>
+    </message>
+    <message>
+        <source>learning rate</source>
+        <translation>学习率</translation>
+    </message>
+    <message>
+        <source>best eval accuracy (0–1)</source>
+        <translation>最佳评估准确率（0–1）</translation>
+    </message>
+    <message>
+        <source>best eval loss (lower is better)</source>
+        <translation>最佳评估损失（越低越好）</translation>
+    </message>
+    <message>
+        <source>Cannot encode the PNG for %1</source>
+        <translation>无法为 %1 编码 PNG</translation>
+    </message>
+    <message>
+        <source>Export the Comparison as PNG</source>
+        <translation>将对比导出为 PNG</translation>
+    </message>
+    <message>
+        <source>PNG images (*.png)</source>
+        <translation>PNG 图片 (*.png)</translation>
+    </message>
+    <message>
+        <source>Export the Comparison as CSV</source>
+        <translation>将对比导出为 CSV</translation>
+    </message>
+    <message>
+        <source>CSV files (*.csv)</source>
+        <translation>CSV 文件 (*.csv)</translation>
+    </message>
+</context>
+<context>
+    <name>capsule::ui::CompareRunModel</name>
+    <message>
+        <source>#%1 %2
+model: %3
+data: %4
+trainable: %5 of %6 (%7 %)
+started %8</source>
+        <translation>#%1 %2
+模型：%3
+数据：%4
+可训练：%5 / %6（%7 %）
+开始于 %8</translation>
+    </message>
+    <message>
+        <source>run %1</source>
+        <translation>运行 %1</translation>
+    </message>
+    <message>
+        <source>Run</source>
+        <translation>运行</translation>
+    </message>
+    <message>
+        <source>Method</source>
+        <translation>方法</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <source>Trainable</source>
+        <translation>可训练</translation>
+    </message>
+    <message>
+        <source>Best eval</source>
+        <translation>最佳评估</translation>
+    </message>
+</context>
+<context>
+    <name>capsule::ui::ConfigDiffModel</name>
+    <message>
+        <source>Setting</source>
+        <translation>设置项</translation>
     </message>
 </context>
 <context>
@@ -273,9 +628,618 @@
         <source>%1 trainable parameters (%2 %)</source>
         <translation>%1 个可训练参数（%2 %）</translation>
     </message>
+    <message>
+        <source>%1 (from the history)</source>
+        <translation>%1（来自历史）</translation>
+    </message>
+    <message>
+        <source>Interrupted</source>
+        <translation>已中断</translation>
+    </message>
+    <message>
+        <source>GPU memory</source>
+        <translation>显存</translation>
+    </message>
+    <message>
+        <source>memory (MiB: RSS, GPU)</source>
+        <translation>内存（MiB：RSS、GPU）</translation>
+    </message>
+</context>
+<context>
+    <name>capsule::ui::DatasetPanel</name>
+    <message>
+        <source>JSONL, JSON, CSV/TSV or TXT file</source>
+        <translation>JSONL、JSON、CSV/TSV 或 TXT 文件</translation>
+    </message>
+    <message>
+        <source>Browse…</source>
+        <translation>浏览…</translation>
+    </message>
+    <message>
+        <source>Format:</source>
+        <translation>格式：</translation>
+    </message>
+    <message>
+        <source>How the rows are read: detected from the file&apos;s fields, or forced here</source>
+        <translation>数据行的读取方式：根据文件的字段自动检测，或在此强制指定</translation>
+    </message>
+    <message>
+        <source>Auto</source>
+        <translation>自动</translation>
+    </message>
+    <message>
+        <source>&lt;span style=&quot;background-color: %1; color: #10301a&quot;&gt;&amp;nbsp;highlighted&amp;nbsp;&lt;/span&gt; = trained tokens (the loss is on them); the rest is prompt and template, not trained. Hover a row for the full text.</source>
+        <translation>&lt;span style=&quot;background-color: %1; color: #10301a&quot;&gt;&amp;nbsp;高亮&amp;nbsp;&lt;/span&gt; = 参与训练的词元（损失计算在这些词元上）；其余部分是提示和模板，不参与训练。将鼠标悬停在某行上可查看全文。</translation>
+    </message>
+    <message>
+        <source>Preview</source>
+        <translation>预览</translation>
+    </message>
+    <message>
+        <source>Issues</source>
+        <translation>问题</translation>
+    </message>
+    <message>
+        <source>Token length per example</source>
+        <translation>每个样本的词元长度</translation>
+    </message>
+    <message>
+        <source>examples</source>
+        <translation>样本数</translation>
+    </message>
+    <message>
+        <source>tokens (before truncation)</source>
+        <translation>词元数（截断前）</translation>
+    </message>
+    <message>
+        <source>Token lengths</source>
+        <translation>词元长度</translation>
+    </message>
+    <message>
+        <source>No dataset inspected yet.</source>
+        <translation>尚未检查数据集。</translation>
+    </message>
+    <message>
+        <source>Choose a dataset file to see its format, a preview and its token lengths.</source>
+        <translation>选择一个数据集文件，查看其格式、预览和词元长度。</translation>
+    </message>
+    <message>
+        <source>Reading and tokenizing…</source>
+        <translation>正在读取并分词…</translation>
+    </message>
+    <message>
+        <source>Cannot preview the dataset.</source>
+        <translation>无法预览数据集。</translation>
+    </message>
+    <message>
+        <source>detected</source>
+        <translation>自动检测</translation>
+    </message>
+    <message>
+        <source>set here</source>
+        <translation>在此指定</translation>
+    </message>
+    <message>
+        <source>%1 examples (%2 valid / %3 skipped) · format: %4 (%5)</source>
+        <translation>%1 个样本（%2 个有效 / %3 个跳过）· 格式：%4（%5）</translation>
+    </message>
+    <message>
+        <source>The built-in demo dataset (%1).</source>
+        <translation>内置演示数据集（%1）。</translation>
+    </message>
+    <message>
+        <source>%1, read as %2: %3.</source>
+        <translation>%1，按 %2 读取：%3。</translation>
+    </message>
+    <message>
+        <source>Only the first %1 of %2 records are inspected here (training reads them all).</source>
+        <translation>此处只检查了 %2 条记录中的前 %1 条（训练会读取全部记录）。</translation>
+    </message>
+    <message>
+        <source>Detection found no format: %1</source>
+        <translation>未检测到格式：%1</translation>
+    </message>
+    <message>
+        <source>Template: %1 — %2</source>
+        <translation>模板：%1 — %2</translation>
+    </message>
+    <message>
+        <source>Preview (%1)</source>
+        <translation>预览（%1）</translation>
+    </message>
+    <message>
+        <source>Auto (detected: %1)</source>
+        <translation>自动（检测到：%1）</translation>
+    </message>
+    <message>
+        <source>Auto (not detected)</source>
+        <translation>自动（未检测到）</translation>
+    </message>
+    <message>
+        <source>Columns:</source>
+        <translation>列：</translation>
+    </message>
+    <message>
+        <source>The file&apos;s column read as &apos;%1&apos;</source>
+        <translation>作为“%1”读取的文件列</translation>
+    </message>
+    <message>
+        <source>(none)</source>
+        <translation>（无）</translation>
+    </message>
+    <message>
+        <source>Training reads the mapped columns too (column_mapping in the saved setup, --column-mapping for capsule-cli).</source>
+        <translation>训练也会读取映射后的列（保存的设置中的 column_mapping，capsule-cli 的 --column-mapping）。</translation>
+    </message>
+    <message>
+        <source>line %1</source>
+        <translation>第 %1 行</translation>
+    </message>
+    <message>
+        <source>whole file</source>
+        <translation>整个文件</translation>
+    </message>
+    <message>
+        <source>%1 — %2</source>
+        <translation>%1 — %2</translation>
+    </message>
+    <message>
+        <source>%1 — %2: %3</source>
+        <translation>%1 — %2：%3</translation>
+    </message>
+    <message>
+        <source>… and %1 more bad rows</source>
+        <translation>… 以及另外 %1 个错误行</translation>
+    </message>
+    <message>
+        <source>Every inspected row is valid.</source>
+        <translation>检查的所有行都有效。</translation>
+    </message>
+    <message>
+        <source>Issues (%1)</source>
+        <translation>问题（%1）</translation>
+    </message>
+    <message>
+        <source>max length %1</source>
+        <translation>最大长度 %1</translation>
+    </message>
+    <message>
+        <source>%1 of %2 examples longer than max length %3 (truncated).</source>
+        <translation>%2 个样本中有 %1 个超过最大长度 %3（已截断）。</translation>
+    </message>
+    <message>
+        <source>No max length: no example is truncated.</source>
+        <translation>未设置最大长度：不会截断任何样本。</translation>
+    </message>
+    <message>
+        <source>The max length is far beyond the longest example.</source>
+        <translation>最大长度远大于最长的样本。</translation>
+    </message>
+    <message>
+        <source>Longest %1 tokens, median %2.</source>
+        <translation>最长 %1 个词元，中位数 %2。</translation>
+    </message>
+</context>
+<context>
+    <name>capsule::ui::DatasetPreviewModel</name>
+    <message>
+        <source>choices: %1</source>
+        <translation>选项：%1</translation>
+    </message>
+    <message>
+        <source>%1 → %2 (truncated)</source>
+        <translation>%1 → %2（已截断）</translation>
+    </message>
+    <message>
+        <source>%1 tokens, %2 of them trained (the loss is on those)%3</source>
+        <translation>%1 个词元，其中 %2 个参与训练（损失计算在这些词元上）%3</translation>
+    </message>
+    <message>
+        <source>; cut from %1 tokens to max length</source>
+        <translation>；已从 %1 个词元截断到最大长度</translation>
+    </message>
+    <message>
+        <source>Prompt (not trained):
+%1
+
+Trained:
+%2</source>
+        <translation>提示（不参与训练）：
+%1
+
+参与训练：
+%2</translation>
+    </message>
+    <message>
+        <source>
+
+Choices:</source>
+        <translation>
+
+选项：</translation>
+    </message>
+    <message>
+        <source>Line</source>
+        <translation>行</translation>
+    </message>
+    <message>
+        <source>Rendered prompt (trained part highlighted)</source>
+        <translation>渲染后的提示（训练部分高亮显示）</translation>
+    </message>
+    <message>
+        <source>Tokens</source>
+        <translation>词元数</translation>
+    </message>
+</context>
+<context>
+    <name>capsule::ui::ExportController</name>
+    <message>
+        <source>%1 changes the model&apos;s input, not its weights, so it cannot be merged; export the adapter folder instead (only LoRA, AdaLoRA and IA3 merge)</source>
+        <translation>%1 改变的是模型的输入而不是权重，因此无法合并；请改为导出适配器文件夹（只有 LoRA、AdaLoRA 和 IA3 可以合并）</translation>
+    </message>
+    <message>
+        <source>Imported %1</source>
+        <translation>已导入 %1</translation>
+    </message>
+    <message>
+        <source>Checking the adapter</source>
+        <translation>正在检查适配器</translation>
+    </message>
+    <message>
+        <source>Copying and verifying the adapter files</source>
+        <translation>正在复制并校验适配器文件</translation>
+    </message>
+    <message>
+        <source>Loading the base model</source>
+        <translation>正在加载基础模型</translation>
+    </message>
+    <message>
+        <source>Loading the adapter</source>
+        <translation>正在加载适配器</translation>
+    </message>
+    <message>
+        <source>Merging and writing the weights</source>
+        <translation>正在合并并写入权重</translation>
+    </message>
+    <message>
+        <source>Moving the export into place</source>
+        <translation>正在将导出内容移动到目标位置</translation>
+    </message>
+    <message>
+        <source>Done</source>
+        <translation>完成</translation>
+    </message>
+</context>
+<context>
+    <name>capsule::ui::ExportDialog</name>
+    <message>
+        <source>%1 bytes</source>
+        <translation>%1 字节</translation>
+    </message>
+    <message>
+        <source>%1 kB</source>
+        <translation>%1 kB</translation>
+    </message>
+    <message>
+        <source>%1 MB</source>
+        <translation>%1 MB</translation>
+    </message>
+    <message>
+        <source>%1 GB</source>
+        <translation>%1 GB</translation>
+    </message>
+    <message>
+        <source>Export adapter</source>
+        <translation>导出适配器</translation>
+    </message>
+    <message>
+        <source>What to export</source>
+        <translation>导出内容</translation>
+    </message>
+    <message>
+        <source>A run&apos;s adapter folder</source>
+        <translation>某次运行的适配器文件夹</translation>
+    </message>
+    <message>
+        <source>Browse…</source>
+        <translation>浏览…</translation>
+    </message>
+    <message>
+        <source>HF PEFT adapter folder (adapter_config.json + adapter_model.safetensors)</source>
+        <translation>HF PEFT 适配器文件夹（adapter_config.json + adapter_model.safetensors）</translation>
+    </message>
+    <message>
+        <source>Merged model folder (the adapter folded into the base weights)</source>
+        <translation>合并后的模型文件夹（适配器并入基础权重）</translation>
+    </message>
+    <message>
+        <source>The base model folder the adapter was trained on</source>
+        <translation>训练该适配器时使用的基础模型文件夹</translation>
+    </message>
+    <message>
+        <source>A new or empty folder</source>
+        <translation>新的或空的文件夹</translation>
+    </message>
+    <message>
+        <source>Adapter folder:</source>
+        <translation>适配器文件夹：</translation>
+    </message>
+    <message>
+        <source>Base model:</source>
+        <translation>基础模型：</translation>
+    </message>
+    <message>
+        <source>Destination:</source>
+        <translation>目标位置：</translation>
+    </message>
+    <message>
+        <source>Result</source>
+        <translation>结果</translation>
+    </message>
+    <message>
+        <source>Nothing exported yet.</source>
+        <translation>尚未导出任何内容。</translation>
+    </message>
+    <message>
+        <source>How to load the export in Python appears here.</source>
+        <translation>这里会显示如何在 Python 中加载导出结果。</translation>
+    </message>
+    <message>
+        <source>&amp;Copy</source>
+        <translation>复制(&amp;C)</translation>
+    </message>
+    <message>
+        <source>Copy the Python snippet to the clipboard</source>
+        <translation>将 Python 代码片段复制到剪贴板</translation>
+    </message>
+    <message>
+        <source>&amp;Export</source>
+        <translation>导出(&amp;E)</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>关闭</translation>
+    </message>
+    <message>
+        <source>Choose the adapter folder</source>
+        <translation>选择适配器文件夹</translation>
+    </message>
+    <message>
+        <source>Choose the base model folder</source>
+        <translation>选择基础模型文件夹</translation>
+    </message>
+    <message>
+        <source>Choose the destination folder</source>
+        <translation>选择目标文件夹</translation>
+    </message>
+    <message>
+        <source>Not an adapter folder: %1</source>
+        <translation>不是适配器文件夹：%1</translation>
+    </message>
+    <message>
+        <source>%1 adapter, %2 tensors, %3 parameters, %4</source>
+        <translation>%1 适配器，%2 个张量，%3 个参数，%4</translation>
+    </message>
+    <message>
+        <source>Choose an adapter folder.</source>
+        <translation>请选择适配器文件夹。</translation>
+    </message>
+    <message>
+        <source>Choose a destination folder.</source>
+        <translation>请选择目标文件夹。</translation>
+    </message>
+    <message>
+        <source>A merged export needs the base model folder.</source>
+        <translation>合并导出需要基础模型文件夹。</translation>
+    </message>
+    <message>
+        <source>Exporting…</source>
+        <translation>正在导出…</translation>
+    </message>
+    <message>
+        <source>Cancelling…</source>
+        <translation>正在取消…</translation>
+    </message>
+    <message>
+        <source>Done.</source>
+        <translation>完成。</translation>
+    </message>
+    <message>
+        <source>Exported to %1 (%2).</source>
+        <translation>已导出到 %1（%2）。</translation>
+    </message>
+    <message>
+        <source>Cancelled; nothing was written.</source>
+        <translation>已取消；未写入任何内容。</translation>
+    </message>
+    <message>
+        <source>Nothing exported.</source>
+        <translation>未导出任何内容。</translation>
+    </message>
+    <message>
+        <source>Export failed.</source>
+        <translation>导出失败。</translation>
+    </message>
+    <message>
+        <source>Error: %1</source>
+        <translation>错误：%1</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
 </context>
 <context>
     <name>capsule::ui::HistoryPage</name>
+    <message>
+        <source>Model</source>
+        <translation>模型</translation>
+    </message>
+    <message>
+        <source>Dataset</source>
+        <translation>数据集</translation>
+    </message>
+    <message>
+        <source>&lt;h2&gt;Run history&lt;/h2&gt;</source>
+        <translation>&lt;h2&gt;运行历史&lt;/h2&gt;</translation>
+    </message>
+    <message>
+        <source>No runs yet. Finished, failed and interrupted runs are listed here and survive restarts.</source>
+        <translation>还没有运行记录。已完成、失败和中断的运行都会列在这里，重启后仍然保留。</translation>
+    </message>
+    <message>
+        <source>(default)</source>
+        <translation>（默认）</translation>
+    </message>
+    <message>
+        <source>yes</source>
+        <translation>是</translation>
+    </message>
+    <message>
+        <source>no</source>
+        <translation>否</translation>
+    </message>
+    <message>
+        <source>Filter runs (name, method, model, dataset, status…)</source>
+        <translation>筛选运行（名称、方法、模型、数据集、状态…）</translation>
+    </message>
+    <message>
+        <source>Select a run to see its settings and its log.</source>
+        <translation>选择一个运行以查看其设置和日志。</translation>
+    </message>
+    <message>
+        <source>%1 (%2)</source>
+        <translation>%1（%2）</translation>
+    </message>
+    <message>
+        <source>&amp;Open</source>
+        <translation>打开(&amp;O)</translation>
+    </message>
+    <message>
+        <source>Show the run&apos;s charts on the dashboard, rebuilt from the history (Enter or double-click)</source>
+        <translation>在仪表板上显示该运行根据历史重建的图表（回车或双击）</translation>
+    </message>
+    <message>
+        <source>&amp;Rename</source>
+        <translation>重命名(&amp;R)</translation>
+    </message>
+    <message>
+        <source>Rename the run</source>
+        <translation>重命名该运行</translation>
+    </message>
+    <message>
+        <source>&amp;Delete…</source>
+        <translation>删除(&amp;D)…</translation>
+    </message>
+    <message>
+        <source>Delete the run and its output folder</source>
+        <translation>删除该运行及其输出文件夹</translation>
+    </message>
+    <message>
+        <source>Open Output &amp;Folder</source>
+        <translation>打开输出文件夹(&amp;F)</translation>
+    </message>
+    <message>
+        <source>Open the run&apos;s output folder in the file manager</source>
+        <translation>在文件管理器中打开该运行的输出文件夹</translation>
+    </message>
+    <message>
+        <source>Res&amp;ume…</source>
+        <translation>恢复(&amp;U)…</translation>
+    </message>
+    <message>
+        <source>Continue an interrupted or stopped run from one of its checkpoints</source>
+        <translation>从某个检查点继续已中断或已停止的运行</translation>
+    </message>
+    <message>
+        <source>E&amp;xtend…</source>
+        <translation>追加训练(&amp;X)…</translation>
+    </message>
+    <message>
+        <source>Train a finished run for more steps from its last checkpoint</source>
+        <translation>从最后一个检查点开始，将已完成的运行再多训练一些步数</translation>
+    </message>
+    <message>
+        <source>Refres&amp;h</source>
+        <translation>刷新(&amp;H)</translation>
+    </message>
+    <message>
+        <source>Read the run history again</source>
+        <translation>重新读取运行历史</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n run(s) stopped when Capsule or its training process ended unexpectedly; they are marked interrupted and can be resumed from their last checkpoint.</source>
+        <translation>
+            <numerusform>有 %n 个运行因 Capsule 或其训练进程意外结束而停止；它们已被标记为“已中断”，可以从最后一个检查点恢复。</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>This run has no checkpoint to continue from (set “Checkpoint every” to keep them).</source>
+        <translation>此运行没有可用于继续的检查点（设置“检查点间隔”以保留检查点）。</translation>
+    </message>
+    <message>
+        <source>Output folder</source>
+        <translation>输出文件夹</translation>
+    </message>
+    <message>
+        <source>Steps</source>
+        <translation>步数</translation>
+    </message>
+    <message>
+        <source>%1 of %2</source>
+        <translation>%1 / %2</translation>
+    </message>
+    <message>
+        <source>?</source>
+        <translation>?</translation>
+    </message>
+    <message>
+        <source>Checkpoints</source>
+        <translation>检查点</translation>
+    </message>
+    <message>
+        <source>Log</source>
+        <translation>日志</translation>
+    </message>
+    <message numerus="yes">
+        <source>… %n earlier line(s)</source>
+        <translation>
+            <numerusform>… 前面还有 %n 行</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Delete the run “%1” (#%2) and its recorded metrics, evaluations and log?</source>
+        <translation>要删除运行“%1”（#%2）及其记录的指标、评估结果和日志吗？</translation>
+    </message>
+    <message>
+        <source>Its output folder is deleted too, with the adapter and every checkpoint in it:
+%1</source>
+        <translation>其输出文件夹也会一并删除，包括其中的适配器和所有检查点：
+%1</translation>
+    </message>
+    <message>
+        <source>Its output folder %1 is kept (it is missing, shared with another run, or holds files Capsule did not write).</source>
+        <translation>其输出文件夹 %1 将保留（该文件夹不存在、与其他运行共用，或包含非 Capsule 写入的文件）。</translation>
+    </message>
+    <message>
+        <source>Delete run</source>
+        <translation>删除运行</translation>
+    </message>
+    <message>
+        <source>Run “%1” has no checkpoint to continue from.</source>
+        <translation>运行“%1”没有可用于继续的检查点。</translation>
+    </message>
+    <message>
+        <source>%1 (resumed at step %2)</source>
+        <translation>%1（从第 %2 步恢复）</translation>
+    </message>
+    <message>
+        <source>%1 (extended to %2 steps)</source>
+        <translation>%1（追加训练至 %2 步）</translation>
+    </message>
+</context>
+<context>
+    <name>capsule::ui::HistoryTableModel</name>
     <message>
         <source>Name</source>
         <translation>名称</translation>
@@ -309,12 +1273,93 @@
         <translation>时长</translation>
     </message>
     <message>
-        <source>&lt;h2&gt;Run history&lt;/h2&gt;</source>
-        <translation>&lt;h2&gt;运行历史&lt;/h2&gt;</translation>
+        <source>Created</source>
+        <translation>创建时间</translation>
     </message>
     <message>
-        <source>No runs yet. Finished, failed and interrupted runs are listed here and survive restarts.</source>
-        <translation>还没有运行记录。已完成、失败和中断的运行都会列在这里，重启后仍然保留。</translation>
+        <source>Output folder</source>
+        <translation>输出文件夹</translation>
+    </message>
+    <message>
+        <source>LoRA</source>
+        <translation>LoRA</translation>
+    </message>
+    <message>
+        <source>AdaLoRA</source>
+        <translation>AdaLoRA</translation>
+    </message>
+    <message>
+        <source>(IA)³</source>
+        <translation>(IA)³</translation>
+    </message>
+    <message>
+        <source>Prompt tuning</source>
+        <translation>提示调优</translation>
+    </message>
+    <message>
+        <source>Prefix tuning</source>
+        <translation>前缀调优</translation>
+    </message>
+    <message>
+        <source>P-tuning</source>
+        <translation>P-tuning</translation>
+    </message>
+    <message>
+        <source>T-Few</source>
+        <translation>T-Few</translation>
+    </message>
+    <message>
+        <source>Running</source>
+        <translation>运行中</translation>
+    </message>
+    <message>
+        <source>Paused</source>
+        <translation>已暂停</translation>
+    </message>
+    <message>
+        <source>Finished</source>
+        <translation>已完成</translation>
+    </message>
+    <message>
+        <source>Failed</source>
+        <translation>失败</translation>
+    </message>
+    <message>
+        <source>Stopped</source>
+        <translation>已停止</translation>
+    </message>
+    <message>
+        <source>Interrupted</source>
+        <translation>已中断</translation>
+    </message>
+    <message>
+        <source>%1 (%2 / %3)</source>
+        <translation>%1（%2 / %3）</translation>
+    </message>
+    <message>
+        <source>accuracy %1 %</source>
+        <translation>准确率 %1 %</translation>
+    </message>
+    <message>
+        <source>loss %1</source>
+        <translation>损失 %1</translation>
+    </message>
+    <message>
+        <source>%1 (%2 %)</source>
+        <translation>%1（%2 %）</translation>
+    </message>
+    <message>
+        <source>best %1 at step %2</source>
+        <translation>最佳 %1（第 %2 步）</translation>
+    </message>
+    <message>
+        <source>Run %1 — F2 renames it</source>
+        <translation>运行 %1 — 按 F2 重命名</translation>
+    </message>
+    <message>
+        <source>Created</source>
+        <comment>run status: made, not started yet</comment>
+        <translation>已创建</translation>
     </message>
 </context>
 <context>
@@ -594,6 +1639,123 @@ It stops after the current step and keeps a checkpoint you can resume from.</sou
         <source>Save Setup &amp;As…</source>
         <translation>设置另存为(&amp;A)…</translation>
     </message>
+    <message>
+        <source>Compare</source>
+        <translation>对比</translation>
+    </message>
+    <message>
+        <source>Overlay runs&apos; curves, see their settings side by side, and eval against trainable parameters</source>
+        <translation>叠加显示各运行的曲线，并排查看其设置，并对照可训练参数比较评估结果</translation>
+    </message>
+    <message>
+        <source>Playground</source>
+        <translation>试验场</translation>
+    </message>
+    <message>
+        <source>Try a prompt with the base model and with an adapter side by side</source>
+        <translation>并排用基础模型和适配器试验同一个提示</translation>
+    </message>
+    <message>
+        <source>Playground: %1</source>
+        <translation>试验场：%1</translation>
+    </message>
+    <message>
+        <source>&amp;Export Adapter…</source>
+        <translation>导出适配器(&amp;E)…</translation>
+    </message>
+    <message>
+        <source>Export a trained adapter as an HF PEFT folder or as a merged model</source>
+        <translation>将训练好的适配器导出为 HF PEFT 文件夹或合并后的模型</translation>
+    </message>
+    <message>
+        <source>&amp;Import Adapter…</source>
+        <translation>导入适配器(&amp;I)…</translation>
+    </message>
+    <message>
+        <source>Open an adapter folder saved by HF PEFT in the Playground</source>
+        <translation>在试验场中打开由 HF PEFT 保存的适配器文件夹</translation>
+    </message>
+    <message>
+        <source>Import an adapter folder</source>
+        <translation>导入适配器文件夹</translation>
+    </message>
+    <message>
+        <source>Import adapter</source>
+        <translation>导入适配器</translation>
+    </message>
+    <message>
+        <source>This folder cannot be imported:
+%1</source>
+        <translation>无法导入此文件夹：
+%1</translation>
+    </message>
+    <message>
+        <source>&amp;Compare</source>
+        <translation>对比(&amp;C)</translation>
+    </message>
+    <message>
+        <source>&amp;Playground</source>
+        <translation>试验场(&amp;P)</translation>
+    </message>
+    <message>
+        <source>A run is in progress; compare methods when it has ended.</source>
+        <translation>有运行正在进行；请在其结束后再对比方法。</translation>
+    </message>
+    <message>
+        <source>%1 (%2 of %3 in the method comparison)</source>
+        <translation>%1（方法对比中的第 %2 / %3 个）</translation>
+    </message>
+    <message numerus="yes">
+        <source>Method comparison done: %n run(s) on the Compare page.</source>
+        <translation>
+            <numerusform>方法对比完成：%n 个运行已在“对比”页面中。</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Method comparison stopped after %n run(s).</source>
+        <translation>
+            <numerusform>方法对比在 %n 个运行后停止。</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>The dashboard shows the running training; open other runs when it ends.</source>
+        <translation>仪表板正在显示进行中的训练；请在其结束后再打开其他运行。</translation>
+    </message>
+    <message>
+        <source>Starting %1 from %2</source>
+        <translation>正在从 %2 启动 %1</translation>
+    </message>
+    <message>
+        <source>Exported to %1</source>
+        <translation>已导出到 %1</translation>
+    </message>
+    <message>
+        <source>Import failed: %1</source>
+        <translation>导入失败：%1</translation>
+    </message>
+    <message>
+        <source>The imported adapter was not recorded in the run store: %1</source>
+        <translation>导入的适配器未记录到运行存储中：%1</translation>
+    </message>
+    <message>
+        <source>Imported the %1 adapter in %2</source>
+        <translation>已导入 %2 中的 %1 适配器</translation>
+    </message>
+</context>
+<context>
+    <name>capsule::ui::MethodChoiceDialog</name>
+    <message>
+        <source>Compare Methods</source>
+        <translation>对比方法</translation>
+    </message>
+    <message>
+        <source>Train the current model and dataset with each ticked method, one run after another, then compare them. Each run keeps the step budget and evaluation settings of the setup and writes to its own folder.</source>
+        <translation>用每种勾选的方法依次训练当前的模型和数据集，然后进行对比。每次运行沿用当前设置的步数预算和评估设置，并写入各自的文件夹。</translation>
+    </message>
+    <message>
+        <source>&amp;Train Them</source>
+        <translation>开始训练(&amp;T)</translation>
+    </message>
 </context>
 <context>
     <name>capsule::ui::MethodOptionsForm</name>
@@ -825,6 +1987,306 @@ It stops after the current step and keeps a checkpoint you can resume from.</sou
         <source>encoder_reparameterization_type:</source>
         <translation>encoder_reparameterization_type:</translation>
     </message>
+    <message>
+        <source>target_modules: comma-separated layers that get a learned scaling vector (attention keys and values and the MLP, by default); feedforward_modules must be among them</source>
+        <translation>target_modules：获得可学习缩放向量的层，用逗号分隔（默认为注意力的键、值以及 MLP）；feedforward_modules 必须包含在其中</translation>
+    </message>
+</context>
+<context>
+    <name>capsule::ui::ModuleTree</name>
+    <message>
+        <source>Module</source>
+        <translation>模块</translation>
+    </message>
+    <message>
+        <source>in → out</source>
+        <translation>输入 → 输出</translation>
+    </message>
+    <message>
+        <source>Trainable</source>
+        <translation>可训练</translation>
+    </message>
+    <message>
+        <source>The model&apos;s linear layers. Ticked layers get the adapter (target_modules); tick or untick a layer or a whole block to change them.</source>
+        <translation>模型的线性层。勾选的层会添加适配器（target_modules）；勾选或取消勾选单个层或整个块即可更改。</translation>
+    </message>
+</context>
+<context>
+    <name>capsule::ui::PlaygroundController</name>
+    <message>
+        <source>model chat template ignored: %1</source>
+        <translation>已忽略模型的对话模板：%1</translation>
+    </message>
+</context>
+<context>
+    <name>capsule::ui::PlaygroundPage</name>
+    <message numerus="yes">
+        <source>%n token(s), %1 tokens/s, stop: %2</source>
+        <translation>
+            <numerusform>%n 个词元，%1 词元/秒，停止原因：%2</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Model</source>
+        <translation>模型</translation>
+    </message>
+    <message>
+        <source>Built-in demo model (leave empty) or a model folder</source>
+        <translation>内置演示模型（留空）或模型文件夹</translation>
+    </message>
+    <message>
+        <source>A Hugging Face model folder: config.json, safetensors weights and tokenizer files</source>
+        <translation>Hugging Face 模型文件夹：config.json、safetensors 权重和分词器文件</translation>
+    </message>
+    <message>
+        <source>Browse…</source>
+        <translation>浏览…</translation>
+    </message>
+    <message>
+        <source>No adapter: base model only</source>
+        <translation>无适配器：仅基础模型</translation>
+    </message>
+    <message>
+        <source>An adapter folder (adapter_config.json + adapter_model.safetensors), from a run or saved by HF PEFT in Python</source>
+        <translation>适配器文件夹（adapter_config.json + adapter_model.safetensors），来自某次运行或由 Python 中的 HF PEFT 保存</translation>
+    </message>
+    <message>
+        <source>&amp;Load</source>
+        <translation>加载(&amp;L)</translation>
+    </message>
+    <message>
+        <source>Load the model and the adapter</source>
+        <translation>加载模型和适配器</translation>
+    </message>
+    <message>
+        <source>No model loaded.</source>
+        <translation>未加载模型。</translation>
+    </message>
+    <message>
+        <source>Base model:</source>
+        <translation>基础模型：</translation>
+    </message>
+    <message>
+        <source>Adapter:</source>
+        <translation>适配器：</translation>
+    </message>
+    <message>
+        <source>Prompt</source>
+        <translation>提示</translation>
+    </message>
+    <message>
+        <source>Type a prompt to continue</source>
+        <translation>输入要续写的提示</translation>
+    </message>
+    <message>
+        <source>The most tokens to generate</source>
+        <translation>最多生成的词元数</translation>
+    </message>
+    <message>
+        <source>Greedy</source>
+        <translation>贪心解码</translation>
+    </message>
+    <message>
+        <source>Always pick the most likely token (temperature, top-k and top-p are ignored)</source>
+        <translation>始终选择概率最高的词元（忽略温度、top-k 和 top-p）</translation>
+    </message>
+    <message>
+        <source>Stop at end of text</source>
+        <translation>遇到文本结束符时停止</translation>
+    </message>
+    <message>
+        <source>End the generation when the model produces its end-of-text token</source>
+        <translation>模型生成文本结束词元时结束生成</translation>
+    </message>
+    <message>
+        <source>off</source>
+        <translation>关闭</translation>
+    </message>
+    <message>
+        <source>Sample among the k most likely tokens; off = all</source>
+        <translation>在概率最高的 k 个词元中采样；关闭 = 全部词元</translation>
+    </message>
+    <message>
+        <source>Nucleus sampling: the smallest set of tokens whose probability reaches p; 1 = off</source>
+        <translation>核采样：累计概率达到 p 的最小词元集合；1 = 关闭</translation>
+    </message>
+    <message>
+        <source>Both sides sample with this seed, so the same settings repeat the same text</source>
+        <translation>两侧都使用此种子采样，因此相同的设置会生成相同的文本</translation>
+    </message>
+    <message>
+        <source>Max new tokens:</source>
+        <translation>最大新词元数：</translation>
+    </message>
+    <message>
+        <source>Temperature:</source>
+        <translation>温度：</translation>
+    </message>
+    <message>
+        <source>Top-k:</source>
+        <translation>Top-k：</translation>
+    </message>
+    <message>
+        <source>Top-p:</source>
+        <translation>Top-p：</translation>
+    </message>
+    <message>
+        <source>Seed:</source>
+        <translation>种子：</translation>
+    </message>
+    <message>
+        <source>&amp;Generate</source>
+        <translation>生成(&amp;G)</translation>
+    </message>
+    <message>
+        <source>Generate with the base model and the adapter (Ctrl+Enter)</source>
+        <translation>用基础模型和适配器生成（Ctrl+Enter）</translation>
+    </message>
+    <message>
+        <source>&amp;Stop</source>
+        <translation>停止(&amp;S)</translation>
+    </message>
+    <message>
+        <source>Base model</source>
+        <translation>基础模型</translation>
+    </message>
+    <message>
+        <source>With the adapter</source>
+        <translation>使用适配器</translation>
+    </message>
+    <message>
+        <source>Scored choices (classification / multiple choice)</source>
+        <translation>选项评分（分类 / 多项选择）</translation>
+    </message>
+    <message>
+        <source>One choice per line</source>
+        <translation>每行一个选项</translation>
+    </message>
+    <message>
+        <source>Each line is scored as the answer to the prompt, as the trainer&apos;s evaluation does</source>
+        <translation>每一行都作为该提示的答案进行评分，与训练器的评估方式相同</translation>
+    </message>
+    <message>
+        <source>S&amp;core choices</source>
+        <translation>为选项评分(&amp;C)</translation>
+    </message>
+    <message>
+        <source>Loading the built-in demo model…</source>
+        <translation>正在加载内置演示模型…</translation>
+    </message>
+    <message>
+        <source>Loading %1…</source>
+        <translation>正在加载 %1…</translation>
+    </message>
+    <message>
+        <source>Load a model first.</source>
+        <translation>请先加载模型。</translation>
+    </message>
+    <message>
+        <source>Type a prompt first.</source>
+        <translation>请先输入提示。</translation>
+    </message>
+    <message>
+        <source>Generating…</source>
+        <translation>正在生成…</translation>
+    </message>
+    <message numerus="yes">
+        <source>Scoring %n choice(s)…</source>
+        <translation>
+            <numerusform>正在为 %n 个选项评分…</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Choose a model folder</source>
+        <translation>选择模型文件夹</translation>
+    </message>
+    <message>
+        <source>Choose an adapter folder</source>
+        <translation>选择适配器文件夹</translation>
+    </message>
+    <message>
+        <source>%1 M parameters</source>
+        <translation>%1 M 参数</translation>
+    </message>
+    <message>
+        <source>no adapter</source>
+        <translation>无适配器</translation>
+    </message>
+    <message>
+        <source>adapter %1 from %2</source>
+        <translation>来自 %2 的 %1 适配器</translation>
+    </message>
+    <message>
+        <source>Loaded %1 (%2); %3.</source>
+        <translation>已加载 %1（%2）；%3。</translation>
+    </message>
+    <message>
+        <source>Ready.</source>
+        <translation>就绪。</translation>
+    </message>
+    <message>
+        <source>Error: %1</source>
+        <translation>错误：%1</translation>
+    </message>
+    <message>
+        <source>Stopped.</source>
+        <translation>已停止。</translation>
+    </message>
+    <message>
+        <source>No adapter loaded.</source>
+        <translation>未加载适配器。</translation>
+    </message>
+    <message numerus="yes">
+        <source>Done: %n prompt token(s).</source>
+        <translation>
+            <numerusform>完成：%n 个提示词元。</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Most likely with the adapter: %1</source>
+        <translation>使用适配器时最可能的答案：%1</translation>
+    </message>
+</context>
+<context>
+    <name>capsule::ui::RankBars</name>
+    <message>
+        <source>Rank per adapted matrix</source>
+        <translation>每个被适配矩阵的秩</translation>
+    </message>
+    <message>
+        <source>rank</source>
+        <translation>秩</translation>
+    </message>
+    <message>
+        <source>module (layer order)</source>
+        <translation>模块（按层顺序）</translation>
+    </message>
+    <message>
+        <source>init_r</source>
+        <translation>init_r</translation>
+    </message>
+    <message>
+        <source>L%1</source>
+        <translation>L%1</translation>
+    </message>
+    <message>
+        <source>%1
+rank %2 of %3</source>
+        <translation>%1
+秩 %2 / %3</translation>
+    </message>
+    <message>
+        <source>
+importance kept: %1</source>
+        <translation>
+保留的重要性：%1</translation>
+    </message>
+    <message>
+        <source>
+importance pruned: %1</source>
+        <translation>
+剪除的重要性：%1</translation>
+    </message>
 </context>
 <context>
     <name>capsule::ui::RankHeatmap</name>
@@ -851,6 +2313,61 @@ It stops after the current step and keeps a checkpoint you can resume from.</sou
     <message>
         <source>importance (kept in bold): %1</source>
         <translation>重要性（保留的以粗体显示）：%1</translation>
+    </message>
+</context>
+<context>
+    <name>capsule::ui::RunHistory</name>
+    <message>
+        <source>Cannot open the run history %1: %2</source>
+        <translation>无法打开运行历史 %1：%2</translation>
+    </message>
+    <message>
+        <source>Cannot read the run history %1: %2</source>
+        <translation>无法读取运行历史 %1：%2</translation>
+    </message>
+    <message>
+        <source>A run needs a name.</source>
+        <translation>运行必须有名称。</translation>
+    </message>
+    <message>
+        <source>Cannot rename run %1: %2</source>
+        <translation>无法重命名运行 %1：%2</translation>
+    </message>
+    <message>
+        <source>Cannot delete run %1: %2</source>
+        <translation>无法删除运行 %1：%2</translation>
+    </message>
+    <message>
+        <source>Run %1 was deleted, but its folder %2 could not be removed completely.</source>
+        <translation>运行 %1 已删除，但其文件夹 %2 未能完全删除。</translation>
+    </message>
+    <message>
+        <source>Cannot read the events of run %1: %2</source>
+        <translation>无法读取运行 %1 的事件：%2</translation>
+    </message>
+    <message>
+        <source>trainer_state.json has no config</source>
+        <translation>trainer_state.json 中没有配置</translation>
+    </message>
+    <message>
+        <source>Run %1 is not in the run history.</source>
+        <translation>运行 %1 不在运行历史中。</translation>
+    </message>
+    <message>
+        <source>the newest rank snapshot (step %1) cannot be read: %2</source>
+        <translation>无法读取最新的秩快照（第 %1 步）：%2</translation>
+    </message>
+    <message>
+        <source>Cannot read run %1 from %2: %3</source>
+        <translation>无法从 %2 读取运行 %1：%3</translation>
+    </message>
+    <message>
+        <source>%1 is not a checkpoint (trainer_state.json is missing).</source>
+        <translation>%1 不是检查点（缺少 trainer_state.json）。</translation>
+    </message>
+    <message>
+        <source>The stored config of run %1 cannot be used: %2</source>
+        <translation>运行 %1 保存的配置无法使用：%2</translation>
     </message>
 </context>
 <context>
@@ -913,10 +2430,6 @@ It stops after the current step and keeps a checkpoint you can resume from.</sou
     <message>
         <source>JSONL, JSON, CSV/TSV or TXT file</source>
         <translation>JSONL、JSON、CSV/TSV 或 TXT 文件</translation>
-    </message>
-    <message>
-        <source>Browse…</source>
-        <translation>浏览…</translation>
     </message>
     <message>
         <source>Method</source>
@@ -984,7 +2497,7 @@ It stops after the current step and keeps a checkpoint you can resume from.</sou
     </message>
     <message>
         <source>Training</source>
-        <translation>训练中</translation>
+        <translation>训练</translation>
     </message>
     <message>
         <source>Number of optimizer steps</source>
@@ -1153,6 +2666,68 @@ It stops after the current step and keeps a checkpoint you can resume from.</sou
     <message>
         <source>Cannot load the setup</source>
         <translation>无法加载设置</translation>
+    </message>
+    <message>
+        <source>auto (%1)</source>
+        <translation>自动（%1）</translation>
+    </message>
+    <message>
+        <source>%1
+Not usable: %2</source>
+        <translation>%1
+不可用：%2</translation>
+    </message>
+    <message>
+        <source>Estimated memory for training with these settings: the frozen weights at the compute dtype, the adapter with its gradients and AdamW state, the activations kept for one micro-batch (batch size × max length) and the logits. The runtime itself comes on top.</source>
+        <translation>按这些设置训练所需内存的估计值：按计算数据类型存储的冻结权重、适配器及其梯度和 AdamW 状态、一个微批次（批大小 × 最大长度）保留的激活值以及 logits。运行时本身的开销另计。</translation>
+    </message>
+    <message>
+        <source>auto</source>
+        <translation>自动</translation>
+    </message>
+    <message>
+        <source>CPU</source>
+        <translation>CPU</translation>
+    </message>
+    <message>
+        <source>CUDA GPU</source>
+        <translation>CUDA GPU</translation>
+    </message>
+    <message>
+        <source>Where training runs; auto uses the GPU when LibTorch sees one</source>
+        <translation>训练运行的位置；“自动”会在 LibTorch 检测到 GPU 时使用 GPU</translation>
+    </message>
+    <message>
+        <source>Compute dtype of the frozen model; auto picks bfloat16 on GPUs and on CPUs with native bfloat16 (AVX512-BF16/AMX), else float32. Adapters always train in float32.</source>
+        <translation>冻结模型的计算数据类型；“自动”会在 GPU 和原生支持 bfloat16 的 CPU（AVX512-BF16/AMX）上选择 bfloat16，否则选择 float32。适配器始终以 float32 训练。</translation>
+    </message>
+    <message>
+        <source>Device:</source>
+        <translation>设备：</translation>
+    </message>
+    <message>
+        <source>Compute dtype:</source>
+        <translation>计算数据类型：</translation>
+    </message>
+    <message>
+        <source>The dataset %1 has no usable example as %2 (see Dataset › Issues).</source>
+        <translation>数据集 %1 按 %2 读取时没有可用的样本（参见 数据集 › 问题）。</translation>
+    </message>
+    <message>
+        <source>Examples per optimizer step (%1 suggested for a model of %2 parameters; the memory estimate under the model list says what fits)</source>
+        <translation>每个优化器步骤的样本数（对于 %2 个参数的模型，建议为 %1；模型列表下方的内存估计会显示能容纳多少）</translation>
+    </message>
+    <message>
+        <source>off</source>
+        <translation>关闭</translation>
+    </message>
+    <message>
+        <source>Write a checkpoint (adapter, optimizer, schedule, data position) every N steps and at the end, so an interrupted run can be resumed and a finished one extended (History page)</source>
+        <translation>每 N 步及结束时写入检查点（适配器、优化器、学习率调度、数据位置），以便中断的运行可以恢复、已完成的运行可以追加训练（历史页面）</translation>
+    </message>
+    <message>
+        <source>Checkpoint every:</source>
+        <translation>检查点间隔：</translation>
     </message>
 </context>
 <context>

@@ -185,6 +185,13 @@ private Q_SLOTS:
         QCOMPARE(page.parameterEstimate().activationBytes, 2 * small.activationBytes);
         QCOMPARE(page.parameterEstimate().logitsBytes, 2 * small.logitsBytes);
         QCOMPARE(page.setupConfig().dtype, std::string("float32"));
+        // Checkpoints by default, so a run can be resumed or extended from the History page.
+        QCOMPARE(page.setupConfig().checkpointEvery, int64_t{100});
+        page.findChild<QSpinBox*>(QStringLiteral("checkpointEvery"))->setValue(25);
+        QString problem;
+        const std::optional<TrainingRequest> request = page.trainingRequest(&problem);
+        QVERIFY2(request, qPrintable(problem));
+        QCOMPARE(request->config.checkpointEvery, int64_t{25});
 
         // CUDA asked for on a machine without it: explained before Start.
         page.findChild<QComboBox*>(QStringLiteral("device"))->setCurrentIndex(2);

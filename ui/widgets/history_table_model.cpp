@@ -60,7 +60,7 @@ QString HistoryTableModel::methodTitle(const QString& method) {
 
 QString HistoryTableModel::statusTitle(StoredRunStatus status) {
     switch (status) {
-    case StoredRunStatus::Created: return tr("Created");
+    case StoredRunStatus::Created: return tr("Created", "run status: made, not started yet");
     case StoredRunStatus::Running: return tr("Running");
     case StoredRunStatus::Paused: return tr("Paused");
     case StoredRunStatus::Finished: return tr("Finished");

@@ -392,6 +392,16 @@ QWidget* SetupPage::createTrainingSection() {
         dtypeCombo_->addItem(QString::fromLatin1(dtype), QString::fromLatin1(dtype));
     dtypeCombo_->setToolTip(tr("Compute dtype of the frozen model; auto picks bfloat16 on GPUs and on CPUs with native "
                                "bfloat16 (AVX512-BF16/AMX), else float32. Adapters always train in float32."));
+    checkpointEverySpin_ = new QSpinBox(box);
+    checkpointEverySpin_->setObjectName(QStringLiteral("checkpointEvery"));
+    checkpointEverySpin_->setRange(0, 10'000'000);
+    checkpointEverySpin_->setSpecialValueText(tr("off"));
+    checkpointEverySpin_->setValue(100);
+    checkpointEverySpin_->setToolTip(tr("Write a checkpoint (adapter, optimizer, schedule, data position) every N steps and "
+                                        "at the end, so an interrupted run can be resumed and a finished one extended "
+                                        "(History page)"));
+    layout->addRow(tr("Checkpoint every:"), checkpointEverySpin_);
+    connect(checkpointEverySpin_, &QSpinBox::valueChanged, this, &SetupPage::setupChanged);
     layout->addRow(tr("Device:"), deviceCombo_);
     layout->addRow(tr("Compute dtype:"), dtypeCombo_);
     for (QComboBox* combo : {deviceCombo_, dtypeCombo_})
@@ -592,6 +602,7 @@ std::optional<TrainingRequest> SetupPage::trainingRequest(QString* error) const 
     if (learningRateSpin_->value() > 0) request.config.lr = learningRateSpin_->value();
     request.config.device = deviceCombo_->currentData().toString().toStdString();
     request.config.dtype = dtypeCombo_->currentData().toString().toStdString();
+    request.config.checkpointEvery = checkpointEverySpin_->value();
 
     // The core's own checks, with the demo's model and data standing in for what is made later.
     train::TrainingConfig check = request.config;
@@ -631,6 +642,7 @@ train::TrainingConfig SetupPage::setupConfig() const {
     config.lr = learningRateSpin_->value();
     config.device = deviceCombo_->currentData().toString().toStdString();
     config.dtype = dtypeCombo_->currentData().toString().toStdString();
+    config.checkpointEvery = checkpointEverySpin_->value();
     methodOptions_->writeTo(config);
     return config;
 }
@@ -668,6 +680,7 @@ void SetupPage::applySetupConfig(const train::TrainingConfig& config) {
         batchSizeSpin_->setValue(toInt(config.batchSize));
         maxLengthSpin_->setValue(toInt(config.maxLength));
         learningRateSpin_->setValue(config.lr);
+        checkpointEverySpin_->setValue(toInt(config.checkpointEvery));
         const auto choose = [](QComboBox* combo, const std::string& value) {
             const QString text = QString::fromStdString(value);
             if (combo->findData(text) < 0) combo->addItem(text, text);  // "cuda:1": kept, core validates it

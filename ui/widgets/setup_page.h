@@ -152,6 +152,7 @@ private:
     QLabel* modelSummaryLabel_ = nullptr;
     QLabel* memoryLabel_ = nullptr;
     ModuleTree* moduleTree_ = nullptr;
+    QSpinBox* checkpointEverySpin_ = nullptr;
     QComboBox* deviceCombo_ = nullptr;
     QComboBox* dtypeCombo_ = nullptr;
     ModelCatalog* catalog_ = nullptr;
