@@ -1,6 +1,6 @@
 #include "peft/adapter_export.h"
 
-#include "io/atomic_file.h"
+#include "io/atomic_directory.h"
 #include "io/safetensors_header.h"
 #include "peft/adapter_io.h"
 #include "peft/peft_config.h"
@@ -82,25 +82,17 @@ void exportAdapterFolder(const std::string& adapterFolder, const std::string& ou
     if (fs::exists(output, error) && (!fs::is_directory(output, error) ||
                                       (!fs::is_empty(output, error) && !fs::exists(output / kAdapterConfigFile, error))))
         throw std::runtime_error(outputFolder + ": exists and is not an adapter folder; refusing to replace it");
-    if (output.has_parent_path()) fs::create_directories(output.parent_path(), error);
-    const std::string temporary = io::temporarySiblingPath(outputFolder);
-    if (!fs::create_directory(temporary, error))
-        throw std::runtime_error(outputFolder + ": cannot create the temporary folder " + temporary + ": " +
-                                 error.message());
-    try {
+    io::writeDirectoryAtomically(outputFolder, [&](const std::string& temporary) {
+        std::error_code copyError;
         for (const char* name : {kAdapterConfigFile, kAdapterWeightsFile}) {
             const fs::path source = fs::path(adapterFolder) / name, copy = fs::path(temporary) / name;
-            fs::copy_file(source, copy, fs::copy_options::overwrite_existing, error);
-            if (error) throw std::runtime_error(source.string() + ": cannot copy: " + error.message());
+            fs::copy_file(source, copy, fs::copy_options::overwrite_existing, copyError);
+            if (copyError) throw std::runtime_error(source.string() + ": cannot copy: " + copyError.message());
             if (!sameBytes(source, copy))
                 throw std::runtime_error(copy.string() + ": the copy differs from " + source.string());
         }
         inspectAdapterFolder(temporary);
-        io::atomicReplaceDirectory(temporary, outputFolder);
-    } catch (...) {
-        fs::remove_all(temporary, error);
-        throw;
-    }
+    });
 }
 
 }  // namespace capsule::peft

@@ -1,6 +1,6 @@
 #include "peft/merged_export.h"
 
-#include "io/atomic_file.h"
+#include "io/atomic_directory.h"
 #include "io/safetensors_writer.h"
 #include "model/model_loader.h"
 
@@ -69,12 +69,7 @@ void exportMergedModel(model::CausalLM& model, AdapterMethod* adapter, const std
     for (auto& [name, tensor] : tensors)
         written.emplace_back(name, options.dtype ? tensor.to(*options.dtype) : tensor);
 
-    if (output.has_parent_path()) fs::create_directories(output.parent_path(), error);
-    const std::string temporary = io::temporarySiblingPath(outputFolder);
-    if (!fs::create_directory(temporary, error))
-        throw std::runtime_error(outputFolder + ": cannot create the temporary folder " + temporary + ": " +
-                                 error.message());
-    try {
+    io::writeDirectoryAtomically(outputFolder, [&](const std::string& temporary) {
         io::writeShardedSafetensors(temporary, written, options.maxShardBytes);
         written.clear();
         for (const std::string& name : std::vector<std::string>{"config.json"}) {
@@ -86,11 +81,7 @@ void exportMergedModel(model::CausalLM& model, AdapterMethod* adapter, const std
             fs::copy_file(base / name, fs::path(temporary) / name, fs::copy_options::overwrite_existing, error);
             if (error) throw std::runtime_error((base / name).string() + ": cannot copy: " + error.message());
         }
-        io::atomicReplaceDirectory(temporary, outputFolder);
-    } catch (...) {
-        fs::remove_all(temporary, error);
-        throw;
-    }
+    });
 }
 
 }  // namespace capsule::peft

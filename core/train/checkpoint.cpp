@@ -1,5 +1,6 @@
 #include "train/checkpoint.h"
 
+#include "io/atomic_directory.h"
 #include "io/atomic_file.h"
 #include "io/json_reader.h"
 
@@ -22,10 +23,7 @@ std::string checkpointFolder(const std::string& out, int64_t step) {
 
 void writeCheckpoint(const std::string& folder, peft::AdapterMethod& adapter, torch::optim::Optimizer& optimizer,
                      const CheckpointState& state) {
-    fs::create_directories(fs::path(folder).parent_path());
-    const std::string temporary = io::temporarySiblingPath(folder);
-    try {
-        fs::create_directories(temporary);
+    io::writeDirectoryAtomically(folder, [&](const std::string& temporary) {
         peft::saveAdapter(adapter, (fs::path(temporary) / "adapter").string());
 
         torch::serialize::OutputArchive tensors;
@@ -68,12 +66,7 @@ void writeCheckpoint(const std::string& folder, peft::AdapterMethod& adapter, to
                                {"adapter_state_tensors", extraNames},
                                {"config", state.config}};
         io::writeFileAtomically((fs::path(temporary) / "trainer_state.json").string(), json.dump(2) + "\n");
-        io::atomicReplaceDirectory(temporary, folder);
-    } catch (...) {
-        std::error_code ignored;
-        fs::remove_all(temporary, ignored);
-        throw;
-    }
+    });
 }
 
 CheckpointState readCheckpointState(const std::string& folder) {
