@@ -13,6 +13,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <atomic>
 #include <csignal>
 #include <filesystem>
@@ -40,7 +41,8 @@ std::vector<OptionSpec> trainOptions() {
 
 }  // namespace
 
-train::TrainingConfig trainingConfigFromArguments(const Arguments& arguments) {
+train::TrainingConfig trainingConfigFromArguments(const Arguments& arguments, const std::vector<std::string>& ownFlags,
+                                                  bool validate) {
     nlohmann::json object = nlohmann::json::object();
     if (const auto file = arguments.value("config")) {
         std::ifstream stream(*file, std::ios::binary);
@@ -55,6 +57,7 @@ train::TrainingConfig trainingConfigFromArguments(const Arguments& arguments) {
     try {
         for (const auto& [flag, value] : arguments.given()) {
             if (flag == "config" || flag == "quiet") continue;
+            if (std::find(ownFlags.begin(), ownFlags.end(), flag) != ownFlags.end()) continue;
             if (flag == "no-keep-best") {
                 object["keep_best"] = false;
                 continue;
@@ -62,7 +65,7 @@ train::TrainingConfig trainingConfigFromArguments(const Arguments& arguments) {
             train::setOptionFromText(object, train::flagToKey(flag), value);
         }
         train::TrainingConfig config = train::trainingConfigFromJson(object, arguments.valueOr("config", ""));
-        config.validate();
+        if (validate) config.validate();
         return config;
     } catch (const std::invalid_argument& error) {
         throw UsageError(error.what());

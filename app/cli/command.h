@@ -29,5 +29,6 @@ Command trainCommand();
 Command runsCommand();
 Command exportCommand();
 Command demoCommand();
+Command iclCommand();
 
 }  // namespace capsule::cli

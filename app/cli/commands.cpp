@@ -13,6 +13,7 @@ const std::vector<Command>& allCommands() {
         runsCommand(),
         exportCommand(),
         demoCommand(),
+        iclCommand(),
     };
     return commands;
 }

@@ -111,8 +111,11 @@ private:
     std::optional<nlohmann::json> pending_;
 };
 
-/// Shared by train and demo (cmd_train.cpp).
-train::TrainingConfig trainingConfigFromArguments(const Arguments& arguments);
+/// Shared by train, demo and icl (cmd_train.cpp): --config FILE, then every other flag as its
+/// config key, except `ownFlags` (the command's own options). `validate`: TrainingConfig::validate().
+/// Throws UsageError naming the option.
+train::TrainingConfig trainingConfigFromArguments(const Arguments& arguments, const std::vector<std::string>& ownFlags = {},
+                                                  bool validate = true);
 /// Runs one training with the progress printer, the metrics file and the run store; `extra` (may be
 /// null) observes too. Returns the exit code.
 int runTraining(const train::TrainingConfig& config, bool quiet, const std::string& runLabel,

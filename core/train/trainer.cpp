@@ -1,6 +1,7 @@
 #include "train/trainer.h"
 
 #include "train/device_memory.h"
+#include "train/evaluation.h"
 
 #include "data/batcher.h"
 #include "data/dataset_loader.h"
@@ -12,6 +13,7 @@
 #include "train/checkpoint.h"
 #include "train/lr_schedule.h"
 #include "train/method_factory.h"
+#include "train/run_dataset.h"
 
 #include <torch/torch.h>
 #include <unistd.h>
@@ -136,27 +138,10 @@ void Run::setUp() {
     device_ = device ? *device : model::defaultDevice();
     dtype_ = model::parseComputeDtype(resolveComputeDtype(config_.dtype, device_.is_cuda()));
 
-    tokenizer_ = std::make_unique<tokenizer::Tokenizer>(tokenizer::Tokenizer::fromDirectory(config_.model));
-    std::optional<tokenizer::ChatTemplate> modelTemplate;
-    try {
-        modelTemplate = tokenizer::ChatTemplate::fromDirectory(config_.model, tokenizer_->specialTokens());
-    } catch (const std::exception& error) {
-        log(LogLevel::Warning, std::string("model chat template ignored: ") + error.what());
-    }
-    data::DatasetOptions options;
-    if (!config_.format.empty()) options.format = data::parseDatasetFormat(config_.format);
-    options.templateName = config_.templateName;
-    for (const std::string& entry : config_.columnMapping) {
-        const size_t equals = entry.find('=');  // validate() checked the form
-        options.columnMapping[entry.substr(0, equals)] = entry.substr(equals + 1);
-    }
-    options.maxLengthTokens = config_.maxLength;
-    options.packing = config_.packing;
-    options.validationFraction = config_.validationFraction;
-    options.validationFile = config_.validationFile;
-    options.seed = config_.seed;
-    options.threadCount = static_cast<int>(config_.threads);
-    dataset_ = data::loadDataset(config_.data, *tokenizer_, modelTemplate, options);
+    RunDataset loaded = loadRunDataset(config_);
+    for (const std::string& warning : loaded.warnings) log(LogLevel::Warning, warning);
+    tokenizer_ = std::move(loaded.tokenizer);
+    dataset_ = std::move(loaded.dataset);
     for (const std::string& line : {dataset_.summary.describe()}) log(LogLevel::Info, line);
     if (dataset_.train.empty()) {
         // Say why: the first bad rows (a renamed field needs --column-mapping, a wrong format --format).
@@ -247,26 +232,7 @@ void Run::setUp() {
 }
 
 torch::Tensor Run::languageModelLoss(const data::Batch& batch, bool sum, int64_t* count) {
-    model::ForwardInput input;
-    input.inputIds = batch.inputIds.to(device_);            // [B, T]
-    input.attentionMask = batch.attentionMask.to(device_);  // [B, T]
-    if (config_.packing) input.positionIds = batch.positionIds.to(device_);  // [B, T]
-    const peft::AdaptedInput adapted = adapter_->prepareInput(input);
-    torch::Tensor hidden = model_->hidden(adapted.input);  // [B, v + T, H]
-    const int64_t length = batch.inputIds.size(1);
-    if (adapted.virtualTokenCount > 0) hidden = hidden.narrow(1, adapted.virtualTokenCount, length);  // [B, T, H]
-    // Position t predicts token t + 1: only positions whose next token is labelled reach the LM head.
-    const torch::Tensor targets = batch.labels.to(device_).narrow(1, 1, length - 1);  // [B, T-1]
-    const torch::Tensor labelled = targets.ne(data::kIgnoreLabel);                     // [B, T-1]
-    const torch::Tensor selected = hidden.narrow(1, 0, length - 1).index({labelled});  // [N, H]
-    const torch::Tensor logits = model_->logits(selected).to(torch::kFloat);           // [N, V]
-    if (count) *count = selected.size(0);
-    if (selected.size(0) == 0) return torch::zeros({}, logits.options()) + 0 * logits.sum();
-    namespace F = torch::nn::functional;
-    F::CrossEntropyFuncOptions options;
-    if (sum) options.reduction(torch::kSum);
-    else options.reduction(torch::kMean);
-    return F::cross_entropy(logits, targets.index({labelled}), options);
+    return labelledTokenLoss(*model_, adapter_.get(), batch, device_, config_.packing, sum, count);
 }
 
 torch::Tensor Run::tFewLoss(const std::vector<size_t>& indices, const std::vector<data::Example>& examples) {
@@ -292,47 +258,16 @@ torch::Tensor Run::microBatchLoss() {
 }
 
 EvalMetrics Run::evaluate() {
-    EvalMetrics metrics;
+    EvaluationSettings settings;
+    settings.device = device_;
+    settings.batchSize = config_.evalBatchSize > 0 ? config_.evalBatchSize : config_.batchSize;
+    settings.padId = padId_;
+    settings.usePositionIds = config_.packing;
+    settings.choices = choices_;
+    settings.lengthNorm = config_.lengthNorm;
+    if (config_.method == "t-few") settings.tFew = tFewWeights(config_);
+    EvalMetrics metrics = evaluateExamples(*model_, adapter_.get(), dataset_.validation, settings);
     metrics.step = step_;
-    const auto& examples = dataset_.validation;
-    metrics.examples = static_cast<int64_t>(examples.size());
-    const int64_t batchSize = config_.evalBatchSize > 0 ? config_.evalBatchSize : config_.batchSize;
-    torch::NoGradGuard noGrad;
-    model_->eval();
-    double lossSum = 0, tFewSum = 0;
-    int64_t tokens = 0, correct = 0, tFewBatches = 0;
-    for (size_t begin = 0; begin < examples.size(); begin += static_cast<size_t>(batchSize)) {
-        std::vector<size_t> indices;
-        for (size_t i = begin; i < std::min(examples.size(), begin + static_cast<size_t>(batchSize)); ++i) indices.push_back(i);
-        int64_t count = 0;
-        const data::Batch batch = data::makeBatch(examples, indices, padId_);
-        lossSum += languageModelLoss(batch, true, &count).item<double>();
-        tokens += count;
-        if (choices_) {
-            std::vector<peft::MultipleChoiceExample> choiceBatch;
-            for (size_t index : indices) choiceBatch.push_back({examples[index].contextIds, examples[index].choiceIds});
-            const peft::ChoiceLogLikelihoods scored =
-                peft::scoreChoices(*model_, adapter_.get(), choiceBatch, config_.lengthNorm, padId_);
-            const torch::Tensor scores =
-                peft::lengthNormalizedScores(scored.tokenLogProbabilities, scored.tokenMask, config_.lengthNorm);  // [B, N]
-            const torch::Tensor predicted = peft::rankClassification(scores).cpu();  // [B]
-            for (size_t i = 0; i < indices.size(); ++i)
-                if (predicted[static_cast<int64_t>(i)].item<int64_t>() == examples[indices[i]].goldIndex) ++correct;
-            if (config_.method == "t-few") {
-                std::vector<int64_t> gold;
-                for (size_t index : indices) gold.push_back(examples[index].goldIndex);
-                tFewSum += peft::tFewLosses(scored.tokenLogProbabilities, scored.tokenMask,
-                                            torch::tensor(gold, torch::kLong).to(device_), tFewWeights(config_))
-                               .total.item<double>();
-                ++tFewBatches;
-            }
-        }
-    }
-    model_->train();
-    metrics.loss = tokens > 0 ? lossSum / static_cast<double>(tokens) : 0.0;
-    metrics.perplexity = std::exp(metrics.loss);
-    if (choices_ && !examples.empty()) metrics.accuracy = static_cast<double>(correct) / static_cast<double>(examples.size());
-    if (tFewBatches > 0) metrics.tFewLoss = tFewSum / static_cast<double>(tFewBatches);
     return metrics;
 }
 

@@ -68,7 +68,26 @@ RunSummary summaryOf(const store::RunRecord& record) {
     }
     summary.durationSeconds = secondsBetween(record.startedAt, record.finishedAt);
     summary.lastStep = record.lastStep.value_or(-1);
+    summary.isBaseline = record.method == "icl";
+    const nlohmann::json config = nlohmann::json::parse(record.configJson, nullptr, /*allow_exceptions=*/false);
+    if (config.is_object()) {
+        if (summary.isBaseline && config.contains("shots") && config["shots"].is_number_integer())
+            summary.shots = config["shots"].get<qint64>();
+        static const char* const promptMethods[] = {"prompt-tuning", "p-tuning", "prefix-tuning"};
+        for (const char* method : promptMethods)
+            if (record.method == method && config.contains("num_virtual_tokens") && config["num_virtual_tokens"].is_number_integer())
+                summary.virtualTokens = config["num_virtual_tokens"].get<qint64>();
+    }
     return summary;
+}
+
+/// An in-context baseline's cost metric (icl_*) into `summary`; false for other metrics.
+bool applyBaselineCost(RunSummary& summary, const QString& name, double value) {
+    if (name == QLatin1String("icl_prompt_tokens")) summary.promptTokensPerExample = value;
+    else if (name == QLatin1String("icl_zero_shot_prompt_tokens")) summary.zeroShotPromptTokens = value;
+    else if (name == QLatin1String("icl_seconds_per_example")) summary.secondsPerExample = value;
+    else return false;
+    return true;
 }
 
 void flattenInto(const nlohmann::json& value, const QString& prefix, QMap<QString, QString>& out) {
@@ -135,7 +154,12 @@ QVector<RunSummary> listRuns(const QString& storePath, QString* error) {
     try {
         const store::RunStore runStore(storePath.toStdString());
         QVector<RunSummary> runs;
-        for (const store::RunRecord& record : runStore.listRuns()) runs << summaryOf(record);
+        for (const store::RunRecord& record : runStore.listRuns()) {
+            runs << summaryOf(record);
+            if (runs.last().isBaseline)  // a handful of points: its costs for the run list
+                for (const store::MetricPoint& point : runStore.metrics(record.id))
+                    applyBaselineCost(runs.last(), fromStd(point.name), point.value);
+        }
         return runs;
     } catch (const std::exception& failure) {
         setError(error, QStringLiteral("cannot read the run store %1: %2").arg(storePath, fromStd(failure.what())));
@@ -183,6 +207,7 @@ QVector<ComparedRun> loadRuns(const QString& storePath, const QVector<qint64>& r
                 if (name == QLatin1String("tokens_per_s")) {
                     tokensSum += point.value;
                     ++tokensCount;
+                } else if (applyBaselineCost(run.summary, name, point.value)) {
                 } else if (wanted.contains(name)) {
                     MetricSeries& series = run.series[name];
                     series.steps << double(point.step);
@@ -239,7 +264,8 @@ QVector<ConfigDifference> configDifferences(const QVector<ComparedRun>& runs) {
 bool writeSummaryCsv(const QString& path, const QVector<ComparedRun>& runs, QString* error) {
     QString text = QStringLiteral(
         "run_id,name,method,model,status,trainable_parameters,total_parameters,trainable_percent,"
-        "best_metric_name,best_metric,best_step,final_eval_loss,duration_s,tokens_per_s\n");
+        "best_metric_name,best_metric,best_step,final_eval_loss,duration_s,tokens_per_s,shots,prompt_tokens_per_example,"
+        "inference_s_per_example\n");
     for (const ComparedRun& run : runs) {
         const RunSummary& s = run.summary;
         QStringList row;
@@ -253,7 +279,10 @@ bool writeSummaryCsv(const QString& path, const QVector<ComparedRun>& runs, QStr
             << (s.hasBestMetric && s.bestStep >= 0 ? QString::number(s.bestStep) : QString())
             << (s.hasFinalEvalLoss ? number(s.finalEvalLoss) : QString())
             << (s.durationSeconds >= 0 ? number(s.durationSeconds) : QString())
-            << (s.hasTokensPerSecond ? number(s.tokensPerSecond) : QString());
+            << (s.hasTokensPerSecond ? number(s.tokensPerSecond) : QString())
+            << (s.shots >= 0 ? QString::number(s.shots) : QString())
+            << (s.promptTokensPerExample >= 0 ? number(s.promptTokensPerExample) : QString())
+            << (s.secondsPerExample >= 0 ? number(s.secondsPerExample) : QString());
         text += row.join(QLatin1Char(',')) + QLatin1Char('\n');
     }
     return writeCsv(path, text, error);

@@ -43,6 +43,15 @@ struct RunSummary {
     bool hasTokensPerSecond = false;
     double tokensPerSecond = 0; // mean over the recorded steps
     qint64 lastStep = -1;
+    /// An in-context-learning baseline (method "icl", train/icl_baseline.h): nothing trained, the
+    /// base model with `shots` demonstrations in its prompt. Its inference cost per example:
+    bool isBaseline = false;
+    qint64 shots = -1;
+    double promptTokensPerExample = -1;    // demonstrations + question
+    double zeroShotPromptTokens = -1;      // the question alone (what a fine-tuned model reads)
+    double secondsPerExample = -1;         // scoring wall time per example
+    /// Prompt methods read this many virtual tokens more per example (num_virtual_tokens); 0 else.
+    qint64 virtualTokens = 0;
 };
 
 /// The metrics the Compare page can overlay, and the store names behind them.
@@ -93,7 +102,8 @@ QVector<ConfigDifference> configDifferences(const QVector<ComparedRun>& runs);
 
 /// One row per run: run_id, name, method, model, status, trainable_parameters, total_parameters,
 /// trainable_percent, best_metric_name, best_metric, best_step, final_eval_loss, duration_s,
-/// tokens_per_s (empty cells where not recorded). Written atomically (temporary file + rename).
+/// tokens_per_s, shots, prompt_tokens_per_example, inference_s_per_example (the last three for
+/// in-context baselines; empty cells where not recorded). Written atomically (temporary file + rename).
 bool writeSummaryCsv(const QString& path, const QVector<ComparedRun>& runs, QString* error = nullptr);
 
 /// The curves in long format: run_id, run, method, metric, step, value; every point of every

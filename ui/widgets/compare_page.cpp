@@ -14,6 +14,7 @@
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
+#include <QMap>
 #include <QPainter>
 #include <QPushButton>
 #include <QShowEvent>
@@ -128,10 +129,16 @@ ComparePage::ComparePage(QWidget* parent) : QWidget(parent) {
     compareMethodsButton_->setObjectName(QStringLiteral("compareMethodsButton"));
     compareMethodsButton_->setToolTip(tr("Train the setup's model and dataset with several methods, one after "
                                          "another, and compare the runs"));
+    iclBaselineButton_ = new QPushButton(tr("ICL &Baseline…"), left);
+    iclBaselineButton_->setObjectName(QStringLiteral("iclBaselineButton"));
+    iclBaselineButton_->setToolTip(tr("Score the setup's base model, untrained, with k training examples placed in "
+                                      "its prompt (in-context learning), the same way runs are evaluated: what does "
+                                      "fine-tuning buy over prompting?"));
     auto* leftButtons = new QHBoxLayout;
     leftButtons->addWidget(refreshButton_);
     leftButtons->addWidget(clearButton);
     leftButtons->addStretch(1);
+    leftButtons->addWidget(iclBaselineButton_);
     leftButtons->addWidget(compareMethodsButton_);
     leftLayout->addWidget(runsTitle);
     leftLayout->addWidget(runTable_, 1);
@@ -193,6 +200,12 @@ ComparePage::ComparePage(QWidget* parent) : QWidget(parent) {
     chartsLayout->addWidget(overlay_, 3);
     chartsLayout->addWidget(scatter_, 2);
 
+    costLabel_ = new QLabel(right);
+    costLabel_->setObjectName(QStringLiteral("compareCost"));
+    costLabel_->setWordWrap(true);
+    costLabel_->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    costLabel_->hide();
+
     auto* diffBox = new QWidget(vertical);
     auto* diffLayout = new QVBoxLayout(diffBox);
     diffLayout->setContentsMargins(0, 4, 0, 0);
@@ -217,6 +230,7 @@ ComparePage::ComparePage(QWidget* parent) : QWidget(parent) {
     rightLayout->addWidget(hintLabel_);
     rightLayout->addWidget(errorLabel_);
     rightLayout->addWidget(vertical, 1);
+    rightLayout->addWidget(costLabel_);
 
     splitter->addWidget(left);
     splitter->addWidget(right);
@@ -231,6 +245,7 @@ ComparePage::ComparePage(QWidget* parent) : QWidget(parent) {
     connect(refreshButton_, &QPushButton::clicked, this, &ComparePage::refreshRuns);
     connect(clearButton, &QPushButton::clicked, runModel_, &CompareRunModel::clearChecks);
     connect(compareMethodsButton_, &QPushButton::clicked, this, &ComparePage::compareMethodsRequested);
+    connect(iclBaselineButton_, &QPushButton::clicked, this, &ComparePage::iclBaselineRequested);
     connect(metricCombo_, qOverload<int>(&QComboBox::currentIndexChanged), this, [this] { redrawOverlay(); });
     connect(exportPngButton_, &QPushButton::clicked, this, &ComparePage::exportPngWithDialog);
     connect(exportCsvButton_, &QPushButton::clicked, this, &ComparePage::exportCsvWithDialog);
@@ -307,6 +322,34 @@ bool ComparePage::scatterValue(const ComparedRun& run, bool accuracy, double* va
     return true;
 }
 
+QStringList ComparePage::costLines(const QVector<ComparedRun>& runs) {
+    QStringList lines;
+    QMap<QString, double> questionTokens;  // dataset -> the baseline's zero-shot prompt length
+    for (const ComparedRun& run : runs)
+        if (run.summary.isBaseline && run.summary.zeroShotPromptTokens >= 0)
+            questionTokens.insert(run.summary.dataset, run.summary.zeroShotPromptTokens);
+    if (questionTokens.isEmpty()) return lines;
+    for (const ComparedRun& run : runs) {
+        const RunSummary& summary = run.summary;
+        const QString best = formatBestMetric(summary);
+        if (summary.isBaseline) {
+            lines << tr("%1: %2 with nothing trained; %3 prompt tokens and %4 ms per example (%5 demonstrations)")
+                         .arg(runLabel(summary), best)
+                         .arg(summary.promptTokensPerExample, 0, 'f', 1)
+                         .arg(summary.secondsPerExample * 1000.0, 0, 'f', 2)
+                         .arg(summary.shots);
+            continue;
+        }
+        const QString cost = formatRunCost(summary);
+        QString line = cost.isEmpty() ? tr("%1: %2").arg(runLabel(summary), best)
+                                      : tr("%1: %2, %3").arg(runLabel(summary), best, cost);
+        if (const auto tokens = questionTokens.constFind(summary.dataset); tokens != questionTokens.constEnd())
+            line += tr("; %1 prompt tokens per example").arg(*tokens + double(summary.virtualTokens), 0, 'f', 1);
+        lines << line;
+    }
+    return lines;
+}
+
 void ComparePage::reloadCompared() {
     const QVector<qint64> ids = runModel_->checkedRunIds();
     QString error;
@@ -334,6 +377,10 @@ void ComparePage::reloadCompared() {
     exportPngButton_->setEnabled(!compared_.isEmpty());
     exportCsvButton_->setEnabled(!compared_.isEmpty());
 
+    const QStringList costs = costLines(compared_);
+    costLabel_->setText(costs.join(QLatin1Char('\n')));
+    costLabel_->setVisible(!costs.isEmpty());
+
     redrawOverlay();
     redrawScatter();
     Q_EMIT comparisonChanged();
@@ -348,8 +395,23 @@ void ComparePage::redrawOverlay() {
     double low = std::numeric_limits<double>::infinity(), high = -low;
     double firstStep = low, lastStep = -low;
     bool allPositive = true;
+    QVector<QPair<QCPGraph*, double>> baselines;  // drawn across the steps once they are known
     for (int i = 0; i < compared_.size(); ++i) {
         const ComparedRun& run = compared_[i];
+        if (run.summary.isBaseline) {
+            // Nothing trained: one evaluation, shown as a level to beat.
+            const MetricSeries series = run.series.value(name);
+            if (!sparse || series.values.isEmpty() || !std::isfinite(series.values.last())) continue;
+            QCPGraph* graph = overlay_->addGraph();
+            QPen pen = runPen(i, 1.6);
+            pen.setStyle(Qt::DashLine);
+            graph->setPen(pen);
+            graph->setName(runLabel(run.summary));
+            baselines.append({graph, series.values.last()});
+            low = std::min(low, series.values.last());
+            high = std::max(high, series.values.last());
+            continue;
+        }
         QCPGraph* graph = overlay_->addGraph();
         graph->setPen(runPen(i));
         graph->setName(runLabel(run.summary));
@@ -374,6 +436,9 @@ void ComparePage::redrawOverlay() {
     const bool logarithmic = shown == ComparedMetric::LearningRate && allPositive && high > low * 5;
     setLogScale(overlay_->yAxis, logarithmic);
     overlay_->legend->setVisible(!compared_.isEmpty());
+    if (!std::isfinite(firstStep)) firstStep = 0, lastStep = 1;  // baselines only
+    for (const auto& [graph, value] : baselines)
+        graph->setData({std::min(0.0, firstStep), std::max(lastStep, firstStep + 1)}, {value, value}, true);
     if (std::isfinite(low)) {
         overlay_->xAxis->setRange(std::min(0.0, firstStep), std::max(lastStep, firstStep + 1));
         overlay_->yAxis->setRange(logarithmic ? QCPRange(low / 1.5, high * 1.5)
@@ -395,6 +460,27 @@ void ComparePage::redrawScatter() {
     for (int i = 0; i < compared_.size(); ++i) {
         const ComparedRun& run = compared_[i];
         double value = 0;
+        if (run.summary.isBaseline && scatterValue(run, accuracy, &value)) {
+            // No trainable parameters to place it by: a dashed level across the chart, labelled.
+            auto* level = new QCPItemStraightLine(scatter_);
+            QPen pen = runPen(i, 1.6);
+            pen.setStyle(Qt::DashLine);
+            level->setPen(pen);
+            level->point1->setCoords(1, value);
+            level->point2->setCoords(10, value);
+            auto* label = new QCPItemText(scatter_);
+            label->setObjectName(QStringLiteral("baselineLabel"));
+            label->position->setTypeX(QCPItemPosition::ptAxisRectRatio);
+            label->position->setTypeY(QCPItemPosition::ptPlotCoords);
+            label->position->setCoords(0.02, value);
+            label->setPositionAlignment(Qt::AlignLeft | Qt::AlignBottom);
+            label->setText(run.summary.name.isEmpty() ? run.summary.method : run.summary.name);
+            label->setFont(labelFont);
+            label->setColor(runColor(i));
+            lowY = std::min(lowY, value);
+            highY = std::max(highY, value);
+            continue;
+        }
         if (run.summary.trainableParameters <= 0 || !scatterValue(run, accuracy, &value)) continue;
         const double parameters = double(run.summary.trainableParameters);
         QCPGraph* graph = scatter_->addGraph();
@@ -423,9 +509,10 @@ void ComparePage::redrawScatter() {
         lowY = std::min(lowY, value);
         highY = std::max(highY, value);
     }
-    if (std::isfinite(lowX)) {
+    if (std::isfinite(lowY)) {
         // Room around the points, so the labels centred over them stay inside.
-        scatter_->xAxis->setRange(lowX / 4.0, highX * 4.0);
+        if (std::isfinite(lowX)) scatter_->xAxis->setRange(lowX / 4.0, highX * 4.0);
+        else scatter_->xAxis->setRange(1e3, 1e7);
         QCPRange y = padded(lowY, highY, accuracy);
         y.upper += (y.upper - y.lower) * 0.15;  // headroom for the labels above the points
         scatter_->yAxis->setRange(y);

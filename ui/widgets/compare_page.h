@@ -2,7 +2,10 @@
 // Compare: tick runs from the store to overlay their curves (one colour-blind-safe colour per run,
 // legend "name (method)"), see the settings that differ between them, and a scatter of the best
 // evaluation against trainable parameters (log scale) with one point per run labelled with its
-// method: the seed paper's question of performance against parameter efficiency. The comparison
+// method: the seed paper's question of performance against parameter efficiency. In-context
+// baselines (method "icl": the base model with k demonstrations in its prompt, nothing trained)
+// are drawn as dashed horizontal lines in both charts, and a cost list sets their inference cost
+// per example (prompt tokens, time) next to each trained run's training time. The comparison
 // exports as a PNG (overlay and scatter side by side) and as CSV (summary + curves).
 //
 // Threads: GUI thread only. Reading the store is quick (indexed per run), so it runs inline.
@@ -67,6 +70,13 @@ public:
     QComboBox* metricCombo() const { return metricCombo_; }
     QPushButton* refreshButton() const { return refreshButton_; }
     QPushButton* compareMethodsButton() const { return compareMethodsButton_; }
+    QPushButton* iclBaselineButton() const { return iclBaselineButton_; }
+    /// The "prompting vs fine-tuning" lines under the charts (empty without a baseline ticked).
+    QLabel* costLabel() const { return costLabel_; }
+    /// Those lines for `runs`: one per run with its best eval and its cost; trained runs show the
+    /// prompt tokens they read per example when a baseline on the same dataset says (the question
+    /// alone plus their virtual tokens). Public for tests.
+    static QStringList costLines(const QVector<ComparedRun>& runs);
 
     /// The scatter's y quantity for these runs: accuracy when every run with an evaluation has one,
     /// else eval loss. Public for tests.
@@ -79,6 +89,9 @@ Q_SIGNALS:
     void comparisonChanged();
     /// "Compare Methods…" was pressed: the window asks which methods and queues the runs.
     void compareMethodsRequested();
+    /// "ICL Baseline…" was pressed: the window asks for k and scores the setup's model with k
+    /// demonstrations in its prompt.
+    void iclBaselineRequested();
 
 protected:
     /// The first time the page shows, it reads the store.
@@ -105,6 +118,8 @@ private:
     QComboBox* metricCombo_ = nullptr;
     QPushButton* refreshButton_ = nullptr;
     QPushButton* compareMethodsButton_ = nullptr;
+    QPushButton* iclBaselineButton_ = nullptr;
+    QLabel* costLabel_ = nullptr;
     QPushButton* exportPngButton_ = nullptr;
     QPushButton* exportCsvButton_ = nullptr;
     QLabel* hintLabel_ = nullptr;

@@ -1,5 +1,7 @@
 #include "widgets/compare_run_model.h"
 
+#include "widgets/chart_style.h"
+
 #include <QCoreApplication>
 
 #include <algorithm>
@@ -19,6 +21,18 @@ QString formatBestMetric(const RunSummary& run) {
     if (run.bestMetricName == QLatin1String("accuracy"))
         return QStringLiteral("%1 %").arg(run.bestMetric * 100.0, 0, 'f', 1);
     return QString::number(run.bestMetric, 'f', 4);
+}
+
+QString formatRunCost(const RunSummary& run) {
+    if (run.isBaseline) {
+        if (run.promptTokensPerExample < 0) return {};
+        return CompareRunModel::tr("%1 tokens · %2 ms / example")
+            .arg(run.promptTokensPerExample, 0, 'f', 0)
+            .arg(run.secondsPerExample * 1000.0, 0, 'f', run.secondsPerExample < 0.01 ? 2 : 1);
+    }
+    if (run.durationSeconds < 0) return {};
+    return run.durationSeconds < 60 ? CompareRunModel::tr("trained %1 s").arg(run.durationSeconds, 0, 'f', 1)
+                                    : CompareRunModel::tr("trained %1").arg(charts::formatDuration(run.durationSeconds));
 }
 
 CompareRunModel::CompareRunModel(QObject* parent) : QAbstractTableModel(parent) {}
@@ -82,6 +96,13 @@ QVariant CompareRunModel::data(const QModelIndex& index, int role) const {
         return checked_.contains(run.id) ? Qt::Checked : Qt::Unchecked;
     if (role == Qt::TextAlignmentRole && (index.column() == TrainableColumn || index.column() == BestColumn))
         return int(Qt::AlignRight | Qt::AlignVCenter);
+    if (role == Qt::ToolTipRole && index.column() == CostColumn)
+        return run.isBaseline ? tr("In-context baseline: nothing is trained; every example is answered with %1 "
+                                   "demonstrations in its prompt (%2 tokens instead of %3)")
+                                    .arg(run.shots)
+                                    .arg(run.promptTokensPerExample, 0, 'f', 1)
+                                    .arg(run.zeroShotPromptTokens, 0, 'f', 1)
+                              : tr("Wall time of the training run");
     if (role == Qt::ToolTipRole) {
         return tr("#%1 %2\nmodel: %3\ndata: %4\ntrainable: %5 of %6 (%7 %)\nstarted %8")
             .arg(run.id)
@@ -97,6 +118,7 @@ QVariant CompareRunModel::data(const QModelIndex& index, int role) const {
     case StatusColumn: return run.status;
     case TrainableColumn: return formatParameterCount(run.trainableParameters);
     case BestColumn: return formatBestMetric(run);
+    case CostColumn: return formatRunCost(run);
     default: return {};
     }
 }
@@ -122,6 +144,7 @@ QVariant CompareRunModel::headerData(int section, Qt::Orientation orientation, i
     case StatusColumn: return tr("Status");
     case TrainableColumn: return tr("Trainable");
     case BestColumn: return tr("Best eval");
+    case CostColumn: return tr("Cost");
     default: return {};
     }
 }

@@ -11,7 +11,7 @@ namespace capsule::ui {
 class CompareRunModel : public QAbstractTableModel {
     Q_OBJECT
 public:
-    enum Column { NameColumn = 0, MethodColumn, StatusColumn, TrainableColumn, BestColumn, ColumnCount };
+    enum Column { NameColumn = 0, MethodColumn, StatusColumn, TrainableColumn, BestColumn, CostColumn, ColumnCount };
     /// Qt::UserRole on any column: the run id (qint64).
     static constexpr int RunIdRole = Qt::UserRole;
 
@@ -48,5 +48,8 @@ private:
 QString formatParameterCount(qint64 count);
 /// "81.3 %" for accuracy (0..1), "0.4123" for a loss; "–" when the run has none.
 QString formatBestMetric(const RunSummary& run);
+/// What a run cost: for an in-context baseline its inference per example ("38 tokens · 12.1 ms /
+/// example"), for a trained run its training time ("trained 1.5 s"); "" when unknown.
+QString formatRunCost(const RunSummary& run);
 
 }  // namespace capsule::ui

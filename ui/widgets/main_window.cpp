@@ -1,5 +1,6 @@
 #include "widgets/main_window.h"
 
+#include "controller/icl_controller.h"
 #include "controller/language.h"
 #include "controller/method_queue.h"
 #include "controller/run_history.h"
@@ -7,9 +8,11 @@
 #include "controller/training_controller.h"
 #include "widgets/about_dialog.h"
 #include "widgets/compare_page.h"
+#include "widgets/compare_run_model.h"
 #include "widgets/dashboard_page.h"
 #include "widgets/export_dialog.h"
 #include "widgets/history_page.h"
+#include "widgets/icl_dialog.h"
 #include "widgets/log_view.h"
 #include "widgets/method_choice_dialog.h"
 #include "widgets/playground_page.h"
@@ -376,6 +379,21 @@ void MainWindow::connectTraining() {
         updateRunActions();
     });
 
+    // In-context-learning baseline: scored on its own thread, then ticked next to the compared runs.
+    icl_ = new IclController(this);
+    connect(comparePage_, &ComparePage::iclBaselineRequested, this, [this] { showIclBaselineDialog(); });
+    connect(icl_, &IclController::finished, this, [this](const IclOutcome& outcome) {
+        logView_->appendLine(IclDialog::describe(outcome));
+        if (outcome.runId <= 0) return;
+        comparePage_->refreshRuns();
+        QVector<qint64> ticked = comparePage_->runModel()->checkedRunIds();
+        ticked << outcome.runId;
+        comparePage_->setComparedRuns(ticked);
+    });
+    connect(icl_, &IclController::failed, this, [this](const QString& message) {
+        logView_->appendLine(tr("The in-context baseline failed: %1").arg(message), LogView::Error);
+    });
+
     // History: live refresh while a run trains, a last refresh when it ends.
     connect(training_, &TrainingController::runningChanged, this, [this](bool running) {
         history_->setLiveRefresh(running);
@@ -453,6 +471,20 @@ bool MainWindow::compareMethods(const QStringList& methods) {
     if (!request) return false;
     if (!methodQueue_->start(*request, methods)) return false;
     updateRunActions();
+    return true;
+}
+
+bool MainWindow::showIclBaselineDialog() {
+    const std::optional<TrainingRequest> request = requestFromSetup();
+    if (!request) return false;
+    const QString model = request->demoFolder.isEmpty() && !request->config.model.empty()
+                              ? QString::fromStdString(request->config.model)
+                              : tr("the built-in demo model");
+    const QString data = request->demoFolder.isEmpty() || !request->config.data.empty()
+                             ? QString::fromStdString(request->config.data)
+                             : tr("the built-in demo dataset");
+    IclDialog dialog(icl_, *request, model, data, this);
+    dialog.exec();
     return true;
 }
 

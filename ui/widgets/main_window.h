@@ -20,6 +20,7 @@ class ComparePage;
 class DashboardPage;
 class MethodQueue;
 class HistoryPage;
+class IclController;
 class LogView;
 class PlaygroundPage;
 class RunHistory;
@@ -46,6 +47,7 @@ public:
     PlaygroundPage* playgroundPage() const { return playgroundPage_; }
     ComparePage* comparePage() const { return comparePage_; }
     MethodQueue* methodQueue() const { return methodQueue_; }
+    IclController* iclController() const { return icl_; }
     RunHistory* runHistory() const { return history_; }
     LogView* logView() const { return logView_; }
     TrainingController* trainingController() const { return training_; }
@@ -60,6 +62,9 @@ public:
     /// one after another, then shows them on the Compare page. False (after telling the user)
     /// when the setup is not valid or a run is active.
     bool compareMethods(const QStringList& methods);
+    /// "ICL Baseline…" on the Compare page: opens the in-context-learning baseline dialog for the
+    /// setup's model and dataset. False (after telling the user) when the setup is not valid.
+    bool showIclBaselineDialog();
     /// Pause when running, resume when paused.
     void togglePause();
     /// Opens the export dialog for `adapterFolder` (empty: the user picks one).
@@ -103,6 +108,7 @@ private:
     PlaygroundPage* playgroundPage_ = nullptr;
     ComparePage* comparePage_ = nullptr;
     MethodQueue* methodQueue_ = nullptr;  // child QObject
+    IclController* icl_ = nullptr;  // child QObject: cancels and joins on destruction
     RunHistory* history_ = nullptr;  // child QObject: the run store as the History page shows it
     LogView* logView_ = nullptr;
     QLabel* deviceLabel_ = nullptr;

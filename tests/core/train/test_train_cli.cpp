@@ -210,3 +210,47 @@ CAPSULE_TEST(killing_the_training_process_leaves_a_consistent_store) {
     COMPARE(listed.exitCode, 0);
     VERIFY(listed.out.find("interrupted") != std::string::npos);
 }
+
+CAPSULE_TEST(icl_scores_the_base_model_with_demonstrations_and_records_it) {
+    Fixture fixture;
+    const test::CliResult result =
+        runCli(fixture.dir, {"icl", "--model", fixture.assets.modelFolder, "--data", fixture.assets.datasetPath, "--shots", "2",
+                             "--max-examples", "24", "--validation-fraction", "0.2", "--dtype", "float32", "--store",
+                             fixture.store, "--json"});
+    COMPARE(result.exitCode, 0);
+    const nlohmann::json object = nlohmann::json::parse(result.out);
+    COMPARE(object.at("shots").get<int64_t>(), int64_t{2});
+    COMPARE(object.at("examples").get<int64_t>(), int64_t{24});
+    VERIFY(object.at("accuracy").get<double>() >= 0 && object.at("accuracy").get<double>() <= 1);
+    VERIFY(object.at("prompt_tokens").get<double>() > 2 * object.at("zero_shot_prompt_tokens").get<double>());
+    VERIFY(object.at("seconds_per_example").get<double>() > 0);
+    COMPARE(object.at("demonstrations").size(), size_t{2});
+    const int64_t runId = object.at("run_id").get<int64_t>();
+
+    // `runs` lists it as a run of method icl.
+    const test::CliResult runs = runCli(fixture.dir, {"runs", "--json", "--store", fixture.store});
+    COMPARE(runs.exitCode, 0);
+    bool found = false;
+    for (const auto& run : nlohmann::json::parse(runs.out))
+        if (run.at("id").get<int64_t>() == runId) found = run.at("method").get<std::string>() == "icl";
+    VERIFY(found);
+
+    // The human form, and usage errors that name the option.
+    const test::CliResult human = runCli(fixture.dir, {"icl", "--model", fixture.assets.modelFolder, "--data",
+                                                       fixture.assets.datasetPath, "--shots", "0", "--max-examples", "8",
+                                                       "--no-store", "--quiet"});
+    COMPARE(human.exitCode, 0);
+    VERIFY(human.out.find("0-shot on 8 validation examples") != std::string::npos);
+    VERIFY(human.out.find("recorded as run") == std::string::npos);
+    const test::CliResult negative = runCli(fixture.dir, {"icl", "--model", fixture.assets.modelFolder, "--data",
+                                                          fixture.assets.datasetPath, "--shots", "-1"});
+    COMPARE(negative.exitCode, 2);
+    VERIFY(negative.err.find("--shots") != std::string::npos);
+    const test::CliResult method = runCli(fixture.dir, {"icl", "--model", fixture.assets.modelFolder, "--data",
+                                                        fixture.assets.datasetPath, "--method", "lora"});
+    COMPARE(method.exitCode, 2);
+    VERIFY(method.err.find("--method") != std::string::npos);
+    const test::CliResult missing = runCli(fixture.dir, {"icl", "--data", fixture.assets.datasetPath});
+    COMPARE(missing.exitCode, 2);
+    VERIFY(missing.err.find("--model") != std::string::npos);
+}
