@@ -2,6 +2,7 @@
 #include "controller/language.h"
 #include "controller/runtime_controller.h"
 #include "controller/training_controller.h"
+#include "widgets/compare_page.h"
 #include "widgets/main_window.h"
 #include "widgets/setup_page.h"
 
@@ -76,6 +77,15 @@ int main(int argc, char** argv) {
     QCommandLineOption demoStepsOption(QStringLiteral("demo-steps"),
                                        QStringLiteral("Steps for --demo-run-screenshot (default 300)."),
                                        QStringLiteral("n"), QStringLiteral("300"));
+    QCommandLineOption compareOption(QStringLiteral("compare"),
+                                     QStringLiteral("Open the Compare page with these runs of the run store ticked "
+                                                    "(comma-separated ids, as `capsule-cli runs` lists them)."),
+                                     QStringLiteral("ids"));
+    QCommandLineOption compareMetricOption(QStringLiteral("compare-metric"),
+                                           QStringLiteral("The curve --compare overlays: loss, eval_loss, accuracy or lr."),
+                                           QStringLiteral("metric"), QStringLiteral("loss"));
+    parser.addOption(compareOption);
+    parser.addOption(compareMetricOption);
     parser.addOption(languageOption);
     parser.addOption(screenshotOption);
     parser.addOption(demoScreenshotOption);
@@ -91,6 +101,15 @@ int main(int argc, char** argv) {
     capsule::ui::RuntimeController runtime;
     capsule::ui::MainWindow window(&runtime);
     window.show();
+    if (parser.isSet(compareOption)) {
+        QVector<qint64> ids;
+        for (const QString& id : parser.value(compareOption).split(QLatin1Char(','), Qt::SkipEmptyParts)) ids << id.trimmed().toLongLong();
+        window.comparePage()->refreshRuns();
+        window.comparePage()->setComparedRuns(ids);
+        for (const capsule::ui::ComparedMetric metric : capsule::ui::comparedMetrics())
+            if (capsule::ui::metricStoreName(metric) == parser.value(compareMetricOption)) window.comparePage()->setMetric(metric);
+        window.showPage(capsule::ui::MainWindow::ComparePageIndex);
+    }
     if (parser.isSet(screenshotOption)) {
         const QString file = parser.value(screenshotOption);
         // What a user sees a moment after launch: the parameter count and model list filled in.
