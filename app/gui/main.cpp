@@ -5,6 +5,7 @@
 #include "widgets/compare_page.h"
 #include "widgets/main_window.h"
 #include "widgets/setup_page.h"
+#include "widgets/theme.h"
 
 #include "runtime/runtime.h"
 
@@ -56,6 +57,8 @@ int main(int argc, char** argv) {
     QApplication::setApplicationVersion(QStringLiteral(CAPSULE_APP_VERSION));
     QApplication::setWindowIcon(QIcon(QStringLiteral(":/icons/capsule.svg")));
     QApplication::setDesktopFileName(QStringLiteral("capsule"));
+    // Light or dark as the system says (Qt 6.4: the platform palette; CAPSULE_COLOR_SCHEME forces one).
+    capsule::ui::theme::applySystemColorScheme(application);
 
     QCommandLineParser parser;
     parser.setApplicationDescription(QStringLiteral("Capsule — parameter-efficient fine-tuning studio"));

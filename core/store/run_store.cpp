@@ -389,6 +389,24 @@ std::vector<EventRecord> RunStore::events(int64_t runId) const {
     return events;
 }
 
+double RunStore::truncateAfterStep(int64_t runId, int64_t step) {
+    Transaction transaction(*database_);
+    for (const char* sql : {"DELETE FROM metrics WHERE run_id = ? AND step > ?",
+                            "DELETE FROM rank_snapshots WHERE run_id = ? AND step > ?",
+                            "UPDATE runs SET last_step = MIN(last_step, ?2) WHERE id = ?1 AND last_step IS NOT NULL",
+                            "UPDATE runs SET best_eval = NULL, best_eval_metric = '', best_step = NULL "
+                            "WHERE id = ?1 AND best_step > ?2"}) {
+        Statement statement(*database_, sql);
+        statement.bind(1, runId).bind(2, step);
+        statement.run();
+    }
+    Statement newest(*database_, "SELECT MAX(time_seconds) FROM metrics WHERE run_id = ?");
+    newest.bind(1, runId);
+    const double seconds = newest.step() ? newest.columnOptionalDouble(0).value_or(0.0) : 0.0;
+    transaction.commit();
+    return seconds;
+}
+
 int64_t RunStore::addArtifact(const ArtifactRecord& artifact) {
     Statement insert(*database_,
                      "INSERT INTO artifacts (run_id, kind, path, step, created_at, description) VALUES (?,?,?,?,?,?)");

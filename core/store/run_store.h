@@ -65,6 +65,12 @@ public:
     std::vector<RankSnapshotRecord> rankSnapshots(int64_t runId) const;
     void appendEvent(int64_t runId, const std::string& level, const std::string& message);
     std::vector<EventRecord> events(int64_t runId) const;
+    /// Continuing a run from a checkpoint at `step` (Resume / Extend on the same row): deletes its
+    /// metric points and rank snapshots with step > `step`, lowers lastStep to `step` and clears
+    /// the best eval when it was reached after `step` (the trainer reports the checkpoint's best
+    /// again). Events and artifacts stay. One transaction. Returns the largest timeSeconds among
+    /// the kept metric points (0 when none), so the continued points can carry on from it.
+    double truncateAfterStep(int64_t runId, int64_t step);
     int64_t addArtifact(const ArtifactRecord& artifact);
     std::vector<ArtifactRecord> artifacts(int64_t runId, const std::string& kind = {}) const;
 

@@ -27,7 +27,7 @@ StoreObserver::~StoreObserver() {
 }
 
 double StoreObserver::secondsSinceStart() const {
-    return std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
+    return timeOffsetSeconds_ + std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
 }
 
 void StoreObserver::flush() {
@@ -38,6 +38,11 @@ void StoreObserver::flush() {
 }
 
 void StoreObserver::onRunInfo(const RunInfo& info) {
+    if (!info.resumedFrom.empty()) {
+        flush();
+        timeOffsetSeconds_ = store_.truncateAfterStep(runId_, info.startStep);
+        if (info.bestMetric) store_.setBestEval(runId_, info.bestMetricName, *info.bestMetric, info.bestStep);
+    }
     store_.setParameters(runId_, info.trainableParameters, info.totalParameters);
     store_.setMaxSteps(runId_, info.maxSteps);
     store_.setConfig(runId_, info.configJson);

@@ -3,6 +3,11 @@
 // written in batched transactions (at most every `flushIntervalSeconds`, and at every eval, status
 // change and artifact), AdaLoRA rank snapshots, log events, artifacts, parameter counts, the best
 // eval and the run status. Lives on the training thread with its own RunStore (one per thread).
+//
+// A resumed run (RunInfo::resumedFrom set) may continue its own row: onRunInfo first drops what
+// the row recorded after the checkpoint's step (RunStore::truncateAfterStep), continues the point
+// times from the newest kept one, and records the best eval the checkpoint carried, so the row
+// holds one continuous curve. On a fresh row the same steps change nothing.
 #include "store/run_store.h"
 #include "train/training_observer.h"
 
@@ -36,6 +41,7 @@ private:
     double flushIntervalSeconds_;
     std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
     std::chrono::steady_clock::time_point lastFlush_ = started_;
+    double timeOffsetSeconds_ = 0;  // a continued row: the time of its newest kept point
     std::vector<store::MetricPoint> pending_;
 };
 

@@ -222,6 +222,10 @@ void Run::setUp() {
     info.totalParameters = counts.all;
     info.maxSteps = totalSteps_;
     info.startStep = step_;
+    info.resumedFrom = config_.resume;
+    info.bestMetric = bestMetric_;
+    info.bestMetricName = bestMetricName_;
+    info.bestStep = bestStep_;
     info.trainExamples = static_cast<int64_t>(dataset_.train.size());
     info.validationExamples = static_cast<int64_t>(dataset_.validation.size());
     info.computeDtype = model::computeDtypeName(dtype_);

@@ -55,7 +55,12 @@ struct RunInfo {
     int64_t trainableParameters = 0;
     int64_t totalParameters = 0;
     int64_t maxSteps = 0;
-    int64_t startStep = 0;          // > 0 when resumed
+    int64_t startStep = 0;          // the checkpoint's step when resumed, else 0
+    std::string resumedFrom;        // the checkpoint folder when resumed, else empty
+    // Resumed: the best eval the checkpoint carried (the run's best so far, before any new eval).
+    std::optional<double> bestMetric;
+    std::string bestMetricName;     // "accuracy" or "eval_loss"
+    int64_t bestStep = 0;
     int64_t trainExamples = 0;
     int64_t validationExamples = 0;
     std::string computeDtype;       // "bfloat16", ...

@@ -3,7 +3,8 @@
 // equal base + adapter, cancelling at any stage or failing leaves neither the destination nor a
 // temporary folder (and keeps an earlier export intact), prompt-learning adapters cannot be
 // merged (with the reason shown), and importing a folder with a broken adapter_config.json
-// names the file while a good one becomes a run in the store and opens in the Playground.
+// names the file while a good one becomes a run in the store and opens in the Playground; a
+// successful export is recorded as an artifact of its run (a cancelled or failed one is not).
 #include "controller/export_controller.h"
 #include "controller/playground_controller.h"
 #include "controller/run_history.h"
@@ -311,6 +312,96 @@ private Q_SLOTS:
         QVERIFY(finished.wait(60'000));
         QVERIFY(finished.last().at(0).value<ExportOutcome>().error.contains(QStringLiteral("cannot be merged")));
         QCOMPARE(entries(parent), QStringList{QStringLiteral("merged")});
+    }
+
+    void exportsAreRecordedAsArtifactsOfTheirRun() {
+        // As `capsule-cli export` does: kind "export" or "merged-model", the destination, the
+        // run's last step. Only successful exports; a folder no run owns records nothing.
+        const QString storePath = scratch_.filePath(QStringLiteral("artifacts/runs.sqlite"));
+        qint64 runId = 0, unrelated = 0;
+        {
+            store::RunStore runs(storePath.toStdString());
+            store::RunRecord record;
+            record.name = "lora run";
+            record.outputDir = loraFolder_.toStdString();
+            runId = runs.createRun(record);
+            runs.appendMetrics(runId, {{12, "loss", 0.5, 3.0}});
+            record.name = "unrelated";
+            record.outputDir = scratch_.filePath(QStringLiteral("elsewhere")).toStdString();
+            unrelated = runs.createRun(record);
+        }
+        const auto artifactsOf = [&](qint64 id, const std::string& kind) {
+            return store::RunStore(storePath.toStdString()).artifacts(id, kind);
+        };
+
+        // The adapter folder is the run's output folder: found without an id.
+        const QString adapterCopy = freshParent() + QStringLiteral("/export");
+        ExportDialog dialog;
+        dialog.setStorePath(storePath);
+        dialog.setAdapterFolder(loraFolder_);
+        dialog.setDestination(adapterCopy);
+        ExportOutcome outcome = runDialog(dialog);
+        QVERIFY2(outcome.succeeded, qPrintable(outcome.error));
+        QCOMPARE(outcome.recordedRunId, runId);
+        QVERIFY(outcome.recordProblem.isEmpty());
+        auto exports = artifactsOf(runId, "export");
+        QCOMPARE(exports.size(), size_t(1));
+        QCOMPARE(QString::fromStdString(exports[0].path), QFileInfo(adapterCopy).absoluteFilePath());
+        QCOMPARE(exports[0].step.value_or(-1), int64_t(12));
+        QCOMPARE(exports[0].description, std::string("adapter export"));
+        QVERIFY(artifactsOf(unrelated, "").empty());
+
+        // A merged export, the run named explicitly.
+        const QString merged = freshParent() + QStringLiteral("/merged");
+        ExportController controller;
+        QSignalSpy finished(&controller, &ExportController::finished);
+        ExportRequest request{loraFolder_, modelFolder_, merged, ExportKind::Merged};
+        request.runId = runId;
+        request.storePath = storePath;
+        QVERIFY(controller.start(request));
+        QVERIFY(finished.wait(60'000));
+        outcome = finished.last().at(0).value<ExportOutcome>();
+        QVERIFY2(outcome.succeeded, qPrintable(outcome.error));
+        QCOMPARE(outcome.recordedRunId, runId);
+        const auto mergedArtifacts = artifactsOf(runId, "merged-model");
+        QCOMPARE(mergedArtifacts.size(), size_t(1));
+        QCOMPARE(QString::fromStdString(mergedArtifacts[0].path), QFileInfo(merged).absoluteFilePath());
+        QCOMPARE(mergedArtifacts[0].description, std::string("merged model"));
+
+        // Cancelled and failed exports record nothing.
+        connect(&controller, &ExportController::progress, &controller, [&controller](int percent, const QString&) {
+            if (percent >= 90) controller.cancel();
+        }, Qt::DirectConnection);
+        QVERIFY(controller.start(request));
+        QVERIFY(finished.wait(60'000));
+        QVERIFY(finished.last().at(0).value<ExportOutcome>().cancelled);
+        disconnect(&controller, &ExportController::progress, &controller, nullptr);
+        QTemporaryDir notAModel;
+        request.baseModelFolder = notAModel.path();
+        QVERIFY(controller.start(request));
+        QVERIFY(finished.wait(60'000));
+        QVERIFY(!finished.last().at(0).value<ExportOutcome>().succeeded);
+        QCOMPARE(artifactsOf(runId, "merged-model").size(), size_t(1));
+        QCOMPARE(artifactsOf(runId, "").size(), size_t(2));
+
+        // An adapter no run owns is exported but not recorded.
+        ExportRequest orphan{ia3Folder_, modelFolder_, freshParent() + QStringLiteral("/ia3"), ExportKind::Adapter};
+        orphan.storePath = storePath;
+        QVERIFY(controller.start(orphan));
+        QVERIFY(finished.wait(60'000));
+        outcome = finished.last().at(0).value<ExportOutcome>();
+        QVERIFY2(outcome.succeeded, qPrintable(outcome.error));
+        QCOMPARE(outcome.recordedRunId, qint64(-1));
+        QVERIFY(outcome.recordProblem.isEmpty());
+        QCOMPARE(artifactsOf(runId, "").size(), size_t(2));
+
+        // A folder inside a run's output folder (its best/ copy) belongs to that run.
+        QVERIFY(QDir().mkpath(loraFolder_ + QStringLiteral("/best")));
+        {
+            store::RunStore runs(storePath.toStdString());
+            QCOMPARE(ExportController::runOwningFolder(runs, loraFolder_ + QStringLiteral("/best")), runId);
+            QCOMPARE(ExportController::runOwningFolder(runs, ia3Folder_), qint64(-1));
+        }
     }
 
     void importNamesTheBrokenFileAndOpensGoodOnes() {

@@ -4,8 +4,8 @@
 // this live process does not); rename (F2) and delete (store rows and the output folder, after
 // asking; a folder the run did not write is kept); Open rebuilds the dashboard's charts from the
 // store, AdaLoRA view included; Extend trains a finished run further from its checkpoint through
-// the TrainingController; Resume builds the continuation config. Item models pass
-// QAbstractItemModelTester.
+// the TrainingController in its own row (one curve, no new row); Resume builds the continuation
+// request for the same row. Item models pass QAbstractItemModelTester.
 #include "controller/run_history.h"
 #include "controller/runtime_controller.h"
 #include "controller/training_controller.h"
@@ -335,7 +335,8 @@ private Q_SLOTS:
         QCOMPARE(QString::fromStdString(request.config.resume), target);
         QCOMPARE(QString::fromStdString(request.config.store), storePath_);
         QCOMPARE(request.config.maxSteps, 10);  // the run's own budget
-        QVERIFY(QString::fromStdString(request.config.runName).startsWith(QStringLiteral("orphan")));
+        QCOMPARE(request.continueRunId, orphanId);  // it continues the same row
+        QCOMPARE(continued.first().at(1).toString(), QStringLiteral("orphan (resumed at step 5)"));
 
         // Clean up the fake live run so later tests do not see a live row.
         capsule::store::RunStore(storePath_.toStdString()).setStatus(liveId, capsule::store::RunStatus::Cancelled);
@@ -355,9 +356,18 @@ private Q_SLOTS:
             return std::optional<HistoryPage::Continuation>(HistoryPage::Continuation{dialog.selectedFolder(), dialog.maxSteps()});
         });
         TrainingController controller;
-        connect(&page, &HistoryPage::continueRequested, &controller,
-                [&controller](const TrainingRequest& request) { controller.start(request); });
+        DashboardPage dashboard;
+        connect(&page, &HistoryPage::continueRequested, &controller, [&](const TrainingRequest& request) {
+            // As the main window does: the stored curve up to the checkpoint, then the live points.
+            dashboard.startRun(RunPlan{});
+            dashboard.showHistoryBefore(*history.loadRun(request.continueRunId), QString::fromStdString(request.config.resume));
+            controller.start(request);
+        });
         QSignalSpy finished(&controller, &TrainingController::finished);
+        connect(&controller, &TrainingController::stepsArrived, &dashboard, &DashboardPage::appendSteps);
+        const std::optional<RunRow> original = history.run(loraRunId_);
+        QVERIFY(original && original->hasBestEval);
+        const int rowsBefore = int(history.runs().size());
         QVERIFY(page.selectRun(loraRunId_));
         QVERIFY(page.extendAction()->isEnabled());
         QVERIFY(page.extendSelected());
@@ -365,23 +375,29 @@ private Q_SLOTS:
         QVERIFY(finished.wait(120'000));
         QCOMPARE(finished.first().at(0).value<RunState>(), RunState::Finished);
         QVERIFY(history.refresh());
-        const std::optional<RunRow> extended = history.run(controller.runId());
+        // The same row, trained further: no new row, no second (interrupted or finished) copy.
+        QCOMPARE(controller.runId(), loraRunId_);
+        QCOMPARE(int(history.runs().size()), rowsBefore);
+        const std::optional<RunRow> extended = history.run(loraRunId_);
         QVERIFY(extended);
-        QVERIFY(extended->id != loraRunId_);
         QVERIFY(extended->status == StoredRunStatus::Finished);
         QCOMPARE(extended->maxSteps, 15);
         QCOMPARE(extended->lastStep, 15);
-        QVERIFY(extended->name.contains(QStringLiteral("extended")));
+        QCOMPARE(extended->name, original->name);
         // Its best eval: a later improvement, or the one its checkpoint carried in.
-        const std::optional<RunRow> original = history.run(loraRunId_);
         QVERIFY(extended->hasBestEval);
         QCOMPARE(extended->bestEvalMetric, QStringLiteral("accuracy"));
         QVERIFY(extended->bestEval >= original->bestEval);
-        // It trained steps 11..15 only: the first ten came from the checkpoint.
+        // One curve: steps 1..15 once each (1..10 from before the checkpoint, 11..15 trained now),
+        // time rising across the two sessions; the live dashboard showed the same 15 points.
         capsule::store::RunStore store(storePath_.toStdString());
-        const auto losses = store.metrics(extended->id, "loss");
-        QCOMPARE(losses.size(), size_t(5));
-        QCOMPARE(losses.front().step, 11);
+        const auto losses = store.metrics(loraRunId_, "loss");
+        QCOMPARE(losses.size(), size_t(15));
+        for (size_t i = 0; i < losses.size(); ++i) {
+            QCOMPARE(losses[i].step, qint64(i + 1));
+            if (i > 0) QVERIFY(losses[i].timeSeconds >= losses[i - 1].timeSeconds);
+        }
+        QCOMPARE(dashboard.lossPointCount(), 15);
         QVERIFY(QFileInfo::exists(scratch_.filePath(QStringLiteral("runs/lora/checkpoints/step-15/trainer_state.json"))));
     }
 
@@ -448,8 +464,14 @@ private Q_SLOTS:
         QVERIFY(store.metrics(adaLoraRunId_).empty());
         QVERIFY(store.rankSnapshots(adaLoraRunId_).empty());
 
-        // A run whose folder is shared (the extended run writes into the LoRA run's folder) or
-        // holds files Capsule did not write keeps its folder.
+        // A run whose folder is shared (a `capsule-cli train --resume` run writes into the LoRA
+        // run's folder as a row of its own) or holds files Capsule did not write keeps its folder.
+        QVERIFY(!history.folderDeletedWith(loraRunId_).isEmpty());
+        capsule::store::RunRecord resumedByCli;
+        resumedByCli.name = "resumed by the CLI";
+        resumedByCli.outputDir = scratch_.filePath(QStringLiteral("runs/lora")).toStdString();
+        store.createRun(resumedByCli);
+        QVERIFY(history.refresh());
         QVERIFY(history.folderDeletedWith(loraRunId_).isEmpty());
         const QString foreign = scratch_.filePath(QStringLiteral("runs/foreign"));
         QVERIFY(QDir().mkpath(foreign));
@@ -487,7 +509,7 @@ private Q_SLOTS:
         QVERIFY(page->selectRun(loraRunId_));
         page->openAction()->trigger();
         QCOMPARE(window.currentPage(), MainWindow::DashboardPageIndex);
-        QCOMPARE(window.dashboardPage()->lossPointCount(), 10);
+        QCOMPARE(window.dashboardPage()->lossPointCount(), 15);  // trained 10 steps, extended to 15
 
         // A run trained from the window appears in the history when it ends, without a restart.
         const int before = int(window.runHistory()->runs().size());

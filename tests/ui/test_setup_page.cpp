@@ -1,5 +1,6 @@
 // The Setup page: method forms with PEFT's fields, save / load of the setup as the JSON config
-// file capsule-cli reads, the live trainable-parameter count and invalid settings blocked.
+// file capsule-cli reads, the live trainable-parameter count, invalid settings blocked, and the
+// keyboard: Tab in reading order, a mnemonic for every button and labelled field.
 #include "widgets/method_options_form.h"
 #include "widgets/setup_page.h"
 
@@ -7,6 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <QAbstractButton>
 #include <QCheckBox>
 #include <QComboBox>
 #include <QDoubleSpinBox>
@@ -306,6 +308,63 @@ private Q_SLOTS:
         page.setDatasetPath(QString());
         QVERIFY(!page.startButton()->isEnabled());
         QVERIFY(page.problemLabel()->text().contains(QLatin1String("dataset")));
+    }
+
+    void keyboardReachesEverySettingInOrder() {
+        // Tab walks the page as it reads: models, dataset, method, training rows, Start.
+        SetupPage page;
+        page.resize(1200, 900);
+        page.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&page));
+        const QStringList expected = {"modelTable", "addModelFolder", "recentModels", "datasetEdit", "datasetBrowse",
+                                      "recentDatasets", "datasetFormat", "methodCombo", "maxSteps", "batchSize",
+                                      "maxLength", "learningRate", "checkpointEvery", "device", "computeDtype",
+                                      "outputFolder", "saveSetup", "loadSetup", "setupStart"};
+        QStringList walked;
+        QWidget* widget = &page;
+        do {
+            widget = widget->nextInFocusChain();
+            if (expected.contains(widget->objectName()) && !walked.contains(widget->objectName()) &&
+                (widget->focusPolicy() & Qt::TabFocus))
+                walked << widget->objectName();
+        } while (widget != &page);
+        QCOMPARE(walked, expected);
+
+        // Every button has a mnemonic (Start: Ctrl+Return, the window's action, in its tooltip),
+        // every labelled field too, each letter once, none taken by the menu bar (File, View,
+        // Training, Help).
+        const QList<QWidget*> exempt = {page.methodOptions(), page.startButton()};
+        const auto inExempt = [&](const QWidget* candidate) {
+            for (const QWidget* parent = candidate; parent; parent = parent->parentWidget())
+                if (exempt.contains(const_cast<QWidget*>(parent))) return true;
+            return false;
+        };
+        QMap<QChar, QString> letters;
+        const auto mnemonic = [](const QString& text) {
+            for (int i = 0; i + 1 < text.size(); ++i) {
+                if (text[i] != QLatin1Char('&')) continue;
+                if (text[i + 1] == QLatin1Char('&')) { ++i; continue; }
+                return text[i + 1].toUpper();
+            }
+            return QChar();
+        };
+        const auto take = [&](const QString& text) {
+            const QChar letter = mnemonic(text);
+            QVERIFY2(!letter.isNull(), qPrintable(text + QStringLiteral(" has no mnemonic")));
+            QVERIFY2(!QStringLiteral("FVTH").contains(letter), qPrintable(text + QStringLiteral(" takes a menu bar letter")));
+            QVERIFY2(!letters.contains(letter), qPrintable(text + QStringLiteral(" repeats the letter of ") + letters.value(letter)));
+            letters.insert(letter, text);
+        };
+        for (QAbstractButton* button : page.findChildren<QAbstractButton*>()) {
+            if (button->text().isEmpty() || inExempt(button) || !button->isVisibleTo(&page)) continue;
+            take(button->text());
+        }
+        for (QLabel* label : page.findChildren<QLabel*>()) {
+            if (!label->buddy() || inExempt(label) || !label->isVisibleTo(&page)) continue;
+            take(label->text());
+        }
+        QVERIFY(letters.size() >= 15);
+        QVERIFY(page.startButton()->toolTip().contains(QKeySequence(Qt::CTRL | Qt::Key_Return).toString(QKeySequence::NativeText)));
     }
 };
 

@@ -1,6 +1,7 @@
 // The training controller on real demo runs: batches arrive on the GUI thread at no more than
-// ~30 a second, the run ends Finished and is in the run store, pause/resume/stop act within a
-// step, failures reach the GUI with their reason, and destroying the controller mid-run joins.
+// ~30 a second, the run ends Finished and is in the run store (a continuation in its own row),
+// pause/resume/stop act within a step, failures reach the GUI with their reason, and destroying
+// the controller mid-run joins.
 #include "controller/training_controller.h"
 
 #include "store/run_store.h"
@@ -277,6 +278,72 @@ private Q_SLOTS:
         auto controller = std::make_unique<TrainingController>();
         QVERIFY(controller->start(demoRequest(QStringLiteral("lora"), 5000)));
         controller.reset();
+    }
+
+    void continuationKeepsTheRunRow() {
+        // Resume / Extend: a request with continueRunId trains into that row (after dropping what
+        // it recorded past the checkpoint); an id the store lost, or no checkpoint, gets a new row.
+        qint64 existing = 0;
+        {
+            capsule::store::RunStore store(storePath_.toStdString());
+            capsule::store::RunRecord record;
+            record.name = "to continue";
+            existing = store.createRun(record);
+            store.appendMetrics(existing, {{1, "loss", 2.0, 0.5}, {2, "loss", 1.9, 1.0}, {3, "loss", 1.8, 1.5}});
+            store.setStatus(existing, capsule::store::RunStatus::Interrupted);
+        }
+        const auto synthetic = [](const capsule::train::TrainingConfig& config, capsule::train::TrainingObserver& observer,
+                                  capsule::train::TrainingControl*) {
+            using namespace capsule;
+            train::RunInfo info;
+            info.maxSteps = 4;
+            info.startStep = config.resume.empty() ? 0 : 2;
+            info.resumedFrom = config.resume;
+            info.bestMetric = 0.75;
+            info.bestMetricName = "accuracy";
+            info.bestStep = 2;
+            observer.onRunInfo(info);
+            observer.onStatus({train::TrainingStatus::Started, info.startStep, {}});
+            for (int64_t step = info.startStep + 1; step <= 4; ++step) {
+                train::StepMetrics metrics;
+                metrics.step = step;
+                metrics.loss = 1.0 / double(step);
+                observer.onStep(metrics);
+            }
+            observer.onStatus({train::TrainingStatus::Finished, 4, "max steps"});
+            train::TrainingResult result;
+            result.status = train::TrainingStatus::Finished;
+            result.steps = 4;
+            return result;
+        };
+        const auto run = [&](qint64 continueRunId, const std::string& resume) {
+            TrainingController controller;
+            controller.setTrainingFunction(synthetic);
+            TrainingRequest request = demoRequest(QStringLiteral("lora"), 4);
+            request.demoFolder.clear();
+            request.config.resume = resume;
+            request.continueRunId = continueRunId;
+            QSignalSpy finished(&controller, &TrainingController::finished);
+            if (!controller.start(request) || !waitFinished(finished, 60'000)) return qint64(-1);
+            return controller.runId();
+        };
+        QCOMPARE(run(existing, "/checkpoints/step-2"), existing);
+        capsule::store::RunStore store(storePath_.toStdString());
+        const auto losses = store.metrics(existing, "loss");
+        QCOMPARE(losses.size(), size_t(4));  // 1, 2 kept; 3 dropped and trained again; 4 new
+        for (size_t i = 0; i < losses.size(); ++i) QCOMPARE(losses[i].step, qint64(i + 1));
+        QVERIFY(losses[2].timeSeconds >= 1.0);  // time continues from the kept step 2
+        const auto row = store.run(existing);
+        QCOMPARE(row->name, std::string("to continue"));
+        QCOMPARE(capsule::store::toString(row->status), std::string("finished"));
+        QCOMPARE(row->bestEval.value_or(0), 0.75);  // the checkpoint's best, reported at start
+        QCOMPARE(row->bestStep.value_or(0), qint64(2));
+
+        const qint64 fresh = run(987654, "/checkpoints/step-2");
+        QVERIFY(fresh > 0 && fresh != existing);
+        const qint64 noCheckpoint = run(existing, "");
+        QVERIFY(noCheckpoint > 0 && noCheckpoint != existing && noCheckpoint != fresh);
+        QCOMPARE(store.metrics(existing, "loss").size(), size_t(4));
     }
 
     void failureReasonReachesTheGui() {

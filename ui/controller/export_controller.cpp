@@ -152,6 +152,38 @@ qint64 ExportController::recordImportedRun(const QString& storePath, const QStri
     }
 }
 
+qint64 ExportController::runOwningFolder(store::RunStore& store, const QString& adapterFolder) {
+    const QString folder = QFileInfo(adapterFolder).canonicalFilePath();
+    if (folder.isEmpty()) return -1;
+    qint64 owner = -1;
+    qsizetype ownerLength = 0;
+    for (const store::RunRecord& run : store.listRuns()) {  // newest first: ties go to the newest
+        if (run.outputDir.empty()) continue;
+        const QString output = QFileInfo(QString::fromStdString(run.outputDir)).canonicalFilePath();
+        if (output.isEmpty() || output.size() <= ownerLength) continue;
+        if (folder == output || folder.startsWith(output + QLatin1Char('/'))) {
+            owner = run.id;
+            ownerLength = output.size();
+        }
+    }
+    return owner;
+}
+
+qint64 ExportController::recordExport(const ExportRequest& request, const QString& path) {
+    store::RunStore runs(request.storePath.isEmpty() ? store::RunStore::defaultPath() : request.storePath.toStdString());
+    const qint64 runId = request.runId >= 0 ? request.runId : runOwningFolder(runs, request.adapterFolder);
+    const std::optional<store::RunRecord> run = runId >= 0 ? runs.run(runId) : std::nullopt;
+    if (!run) return -1;
+    store::ArtifactRecord artifact;  // the kinds and descriptions of capsule-cli export
+    artifact.runId = run->id;
+    artifact.path = QFileInfo(path).absoluteFilePath().toStdString();
+    artifact.step = run->lastStep;
+    artifact.kind = request.kind == ExportKind::Merged ? "merged-model" : "export";
+    artifact.description = request.kind == ExportKind::Merged ? "merged model" : "adapter export";
+    runs.addArtifact(artifact);
+    return run->id;
+}
+
 bool ExportController::start(const ExportRequest& request) {
     if (running_) return false;
     if (worker_.joinable()) worker_.join();
@@ -199,6 +231,12 @@ bool ExportController::start(const ExportRequest& request) {
             const QString baseModel = request.baseModelFolder.isEmpty() ? QString::fromStdString(summary.baseModel)
                                                                         : request.baseModelFolder;
             outcome.pythonSnippet = pythonSnippet(request.kind, QFileInfo(request.destination).absoluteFilePath(), baseModel);
+            try {
+                // The export is done and stays; only its entry in the history can go wrong here.
+                outcome.recordedRunId = recordExport(request, QDir::cleanPath(request.destination));
+            } catch (const std::exception& error) {
+                outcome.recordProblem = describe(error);
+            }
             Q_EMIT progress(100, tr("Done"));
         } catch (const Cancelled&) {
             outcome.cancelled = true;

@@ -8,6 +8,12 @@
 // Cancellation is checked between the stages (check, load base model, load adapter, merge and
 // write, finish); a stage itself runs to its end.
 //
+// A successful export is recorded in the run store as an artifact of the run the adapter belongs
+// to, as `capsule-cli export` records it: kind "export" (adapter folder) or "merged-model", the
+// destination, the run's last step. The run is ExportRequest::runId, else the run whose output
+// folder holds the adapter folder (its adapter, best/ or a checkpoint's); none found: nothing is
+// recorded. Cancelled and failed exports record nothing.
+//
 // Threads: start(), cancel() and finished() belong to the GUI thread; progress() is emitted from
 // the worker thread (connect with the default connection for widgets: it is queued).
 #include <QMetaType>
@@ -17,6 +23,11 @@
 #include <atomic>
 #include <memory>
 #include <thread>
+#include <utility>
+
+namespace capsule::store {
+class RunStore;
+}
 
 namespace capsule::ui {
 
@@ -40,10 +51,17 @@ struct AdapterCheck {
 };
 
 struct ExportRequest {
+    ExportRequest() = default;
+    ExportRequest(QString adapter, QString baseModel, QString destinationFolder, ExportKind exportKind)
+        : adapterFolder(std::move(adapter)), baseModelFolder(std::move(baseModel)),
+          destination(std::move(destinationFolder)), kind(exportKind) {}
+
     QString adapterFolder;
     QString baseModelFolder;     // needed for Merged; the snippet names it for Adapter
     QString destination;
     ExportKind kind = ExportKind::Adapter;
+    qint64 runId = -1;           // the run the adapter belongs to; -1: found by adapterFolder
+    QString storePath;           // the run store to record the export in; empty: the default store
 };
 
 struct ExportOutcome {
@@ -53,6 +71,8 @@ struct ExportOutcome {
     qint64 sizeBytes = 0;        // everything written
     QString error;
     QString pythonSnippet;       // how to load the result with transformers / peft
+    qint64 recordedRunId = -1;   // the run the export was recorded under; -1: not recorded
+    QString recordProblem;       // why recording failed (the export itself succeeded)
 };
 
 class ExportController : public QObject {
@@ -72,6 +92,13 @@ public:
     /// (created when missing; empty: the default store, $CAPSULE_STORE honoured) with an "adapter" artifact. Returns the run id, or -1 with `error`.
     static qint64 recordImportedRun(const QString& storePath, const QString& folder, const AdapterCheck& check,
                                     QString* error = nullptr);
+
+    /// The newest run in `store` whose output folder is `adapterFolder` or holds it (best/,
+    /// checkpoints/step-N/adapter); -1 when none. Paths are compared canonically.
+    static qint64 runOwningFolder(store::RunStore& store, const QString& adapterFolder);
+    /// Records a finished export of `request` at `path` as an artifact (see above). Returns the run
+    /// id, -1 when no run owns the adapter; throws on store errors.
+    static qint64 recordExport(const ExportRequest& request, const QString& path);
 
     /// Starts an export on a worker thread; false while one runs or when the request is not
     /// valid (finished() then reports why, as for every failure).

@@ -147,15 +147,6 @@ bool RunHistory::refresh() {
             row.finished = parseUtc(record.finishedAt);
             row.outputDir = fromStd(record.outputDir);
             row.configJson = fromStd(record.configJson);
-            if (!row.hasBestEval) {
-                const InheritedBest inherited = inheritedBest(row.id, row.configJson);
-                if (inherited.known) {
-                    row.hasBestEval = true;
-                    row.bestEvalMetric = inherited.metric;
-                    row.bestEval = inherited.value;
-                    row.bestStep = inherited.step;
-                }
-            }
             if (row.status == StoredRunStatus::Interrupted) {
                 // finishedAt is when the studio noticed, maybe days later: the last recorded step's
                 // time since the start is what was trained (one indexed row).
@@ -178,35 +169,6 @@ bool RunHistory::refresh() {
     updateTimer();
     if (changed) Q_EMIT runsChanged();
     return true;
-}
-
-RunHistory::InheritedBest RunHistory::inheritedBest(qint64 runId, const QString& configJson) {
-    const auto cached = inheritedBest_.constFind(runId);
-    if (cached != inheritedBest_.constEnd()) return *cached;
-    InheritedBest best;
-    // Cheap test first: most runs did not resume (the JSON holds "resume":"").
-    if (configJson.contains(QLatin1String("\"resume\":\"")) && !configJson.contains(QLatin1String("\"resume\":\"\""))) {
-        try {
-            const nlohmann::json config = nlohmann::json::parse(configJson.toStdString());
-            const std::string folder = config.value("resume", std::string());
-            std::ifstream stream(folder + "/trainer_state.json", std::ios::binary);
-            if (!folder.empty() && stream) {
-                const nlohmann::json state = nlohmann::json::parse(stream);
-                const nlohmann::json& value = state.value("best_metric", nlohmann::json());
-                if (value.is_number()) {
-                    best.known = true;
-                    best.value = value.get<double>();
-                    best.metric = fromStd(state.value("best_metric_name", std::string()));
-                    best.step = state.value("best_step", int64_t{-1});
-                }
-            }
-        } catch (const std::exception&) {
-            // A config or checkpoint that cannot be read: the run just shows no best eval.
-        }
-    }
-    // Checkpoints are written atomically and never change: one read per run is enough.
-    inheritedBest_.insert(runId, best);
-    return best;
 }
 
 void RunHistory::setLiveRefresh(bool live) {
@@ -267,7 +229,6 @@ bool RunHistory::deleteRun(qint64 runId, bool removeFiles) {
     const QString folder = removeFiles ? folderDeletedWith(runId) : QString();
     try {
         store_->deleteRun(runId);
-        inheritedBest_.remove(runId);  // SQLite may give the id to the next run
     } catch (const std::exception& error) {
         fail(tr("Cannot delete run %1: %2").arg(runId).arg(fromStd(error.what())));
         return false;

@@ -14,7 +14,6 @@
 #include "train/training_config.h"
 
 #include <QDateTime>
-#include <QHash>
 #include <QMap>
 #include <QObject>
 #include <QPointF>
@@ -178,16 +177,6 @@ private:
     QVector<RunRow> runs_;
     QTimer* timer_ = nullptr;
     bool liveRefresh_ = false;
-    /// Resumed/extended runs: the best eval their checkpoint carried in (runs record only later
-    /// improvements), read once per run from its resume checkpoint's trainer_state.json.
-    struct InheritedBest {
-        bool known = false;
-        QString metric;
-        double value = 0;
-        qint64 step = -1;
-    };
-    QHash<qint64, InheritedBest> inheritedBest_;
-    InheritedBest inheritedBest(qint64 runId, const QString& configJson);
 };
 
 }  // namespace capsule::ui

@@ -180,14 +180,20 @@ void trainOnThisThread(std::shared_ptr<TrainingController::Inbox> inbox, Trainin
         try {
             const std::string storePath = config.store.empty() ? store::RunStore::defaultPath() : config.store;
             runStore = std::make_unique<store::RunStore>(storePath);
-            store::RunRecord record;
-            record.name = !config.runName.empty() ? config.runName : std::filesystem::path(config.out).filename().string();
-            record.baseModel = config.model;
-            record.dataset = config.data;
-            record.method = config.method;
-            record.configJson = train::toJson(config).dump();
-            record.outputDir = config.out;
-            const int64_t runId = runStore->createRun(record);
+            int64_t runId = -1;
+            if (request.continueRunId >= 0 && !config.resume.empty() && runStore->run(request.continueRunId)) {
+                runId = request.continueRunId;
+                runStore->appendEvent(runId, "info", "continuing from the checkpoint " + config.resume);
+            } else {
+                store::RunRecord record;
+                record.name = !config.runName.empty() ? config.runName : std::filesystem::path(config.out).filename().string();
+                record.baseModel = config.model;
+                record.dataset = config.data;
+                record.method = config.method;
+                record.configJson = train::toJson(config).dump();
+                record.outputDir = config.out;
+                runId = runStore->createRun(record);
+            }
             {
                 std::lock_guard<std::mutex> lock(inbox->mutex);
                 inbox->runId = runId;

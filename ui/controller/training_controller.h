@@ -35,6 +35,10 @@ struct TrainingRequest {
     /// training thread; without a shipped model that pre-trains one, about a minute) and
     /// config.model / config.data are set to them.
     QString demoFolder;
+    /// >= 0 with config.resume set: Resume / Extend of this run store row. The run continues the
+    /// same row (it goes back to running; what it recorded after the checkpoint's step is dropped,
+    /// train::StoreObserver) instead of a new one. An id the store no longer has gets a new row.
+    qint64 continueRunId = -1;
 };
 
 class TrainingController : public QObject {

@@ -1,13 +1,39 @@
 #include "widgets/chart_style.h"
 
 #include "widgets/qcustomplot_include.h"
+#include "widgets/theme.h"
 
 #include <QCoreApplication>
+#include <QEvent>
 #include <QWidget>
 
 #include <cmath>
 
 namespace capsule::ui::charts {
+namespace {
+
+constexpr auto kBaseColorProperty = "capsuleBaseColor";
+constexpr auto kHollowScatterProperty = "capsuleHollowScatter";
+constexpr auto kHollowScatterColorProperty = "capsuleHollowScatterColor";
+
+/// Re-applies the chart palette whenever the chart's palette changes (system theme switch, a
+/// palette set on a parent). Owned by the plot it watches.
+class PaletteFollower : public QObject {
+public:
+    explicit PaletteFollower(QCustomPlot* plot) : QObject(plot), plot_(plot) { plot->installEventFilter(this); }
+    bool eventFilter(QObject* watched, QEvent* event) override {
+        if (watched == plot_ && event->type() == QEvent::PaletteChange) {
+            applyChartPalette(plot_);
+            plot_->replot(QCustomPlot::rpQueuedReplot);
+        }
+        return false;
+    }
+
+private:
+    QCustomPlot* plot_;
+};
+
+}  // namespace
 
 void styleAxis(QCPAxis* axis, const QWidget* paletteSource) {
     const QPalette palette = paletteSource->palette();
@@ -37,14 +63,11 @@ QCustomPlot* createChart(QWidget* parent, const QString& title, const QString& y
     plot->setMinimumSize(220, 170);
     plot->setAntialiasedElements(QCP::aePlottables);
     plot->setNoAntialiasingOnDrag(true);
-    plot->setBackground(parent->palette().brush(QPalette::Base));
-    plot->axisRect()->setBackground(parent->palette().brush(QPalette::Base));
     plot->plotLayout()->insertRow(0);
     QFont titleFont = parent->font();
     titleFont.setWeight(QFont::DemiBold);
     auto* titleElement = new QCPTextElement(plot, title, titleFont);
     titleElement->setObjectName(QStringLiteral("chartTitle"));
-    titleElement->setTextColor(parent->palette().color(QPalette::WindowText));
     titleElement->setMargins(QMargins(0, 4, 0, 0));
     plot->plotLayout()->addElement(0, 0, titleElement);
     plot->axisRect()->setMargins(QMargins(0, 0, 0, 0));
@@ -52,26 +75,74 @@ QCustomPlot* createChart(QWidget* parent, const QString& title, const QString& y
     plot->yAxis->setLabel(yLabel);
     plot->xAxis->setRange(0, 10);
     plot->yAxis->setRange(0, 1);
-    for (QCPAxis* axis : {plot->xAxis, plot->yAxis, plot->xAxis2, plot->yAxis2}) styleAxis(axis, parent);
     // Few ticks: the charts are narrow and step numbers get long.
     plot->xAxis->ticker()->setTickCount(3);
     plot->yAxis->ticker()->setTickCount(4);
     plot->yAxis2->ticker()->setTickCount(4);
     plot->setInteractions(QCP::iRangeDrag | QCP::iRangeZoom);
     plot->legend->setVisible(false);
-    plot->legend->setBrush(QColor(255, 255, 255, 200));
     plot->legend->setBorderPen(Qt::NoPen);
     QFont legendFont = parent->font();
     legendFont.setPointSizeF(std::max(7.0, legendFont.pointSizeF() - 1.0));
     plot->legend->setFont(legendFont);
     plot->legend->setRowSpacing(-3);
     plot->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignTop | Qt::AlignRight);
+    applyChartPalette(plot);
+    new PaletteFollower(plot);
     return plot;
+}
+
+void applyChartPalette(QCustomPlot* plot) {
+    const QPalette palette = plot->palette();
+    plot->setBackground(palette.brush(QPalette::Base));
+    plot->axisRect()->setBackground(palette.brush(QPalette::Base));
+    for (int i = 0; i < plot->plotLayout()->elementCount(); ++i)
+        if (auto* title = qobject_cast<QCPTextElement*>(plot->plotLayout()->elementAt(i)))
+            title->setTextColor(palette.color(QPalette::WindowText));
+    for (QCPAxisRect* rect : plot->axisRects())
+        for (QCPAxis* axis : rect->axes()) styleAxis(axis, plot);
+    QColor legendFill = palette.color(QPalette::Base);
+    legendFill.setAlpha(200);
+    plot->legend->setBrush(legendFill);
+    plot->legend->setTextColor(palette.color(QPalette::Text));
+    for (int i = 0; i < plot->graphCount(); ++i) {
+        QCPGraph* graph = plot->graph(i);
+        const QColor base = baseColor(graph);
+        if (base.isValid()) {
+            QPen pen = graph->pen();
+            QColor color = theme::readable(base, palette);
+            color.setAlpha(pen.color().alpha());
+            pen.setColor(color);
+            graph->setPen(pen);
+        }
+        if (graph->property(kHollowScatterProperty).toBool()) {
+            QCPScatterStyle scatter = graph->scatterStyle();
+            scatter.setBrush(palette.brush(QPalette::Base));
+            const QColor edge = graph->property(kHollowScatterColorProperty).value<QColor>();
+            if (edge.isValid()) scatter.setPen(QPen(theme::readable(edge, palette), scatter.pen().widthF()));
+            graph->setScatterStyle(scatter);
+        }
+    }
+}
+
+void setHollowScatter(QCPGraph* graph, const QColor& color, double size) {
+    graph->setProperty(kHollowScatterProperty, true);
+    graph->setProperty(kHollowScatterColorProperty, color);
+    const QPalette palette = graph->parentPlot()->palette();
+    graph->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssCircle, QPen(theme::readable(color, palette), 1.4),
+                                           palette.brush(QPalette::Base), size));
+}
+
+QColor baseColor(const QCPGraph* graph) {
+    return graph->property(kBaseColorProperty).value<QColor>();
 }
 
 QCPGraph* addLine(QCustomPlot* plot, const QString& name, const QColor& color, double width, QCPAxis* valueAxis) {
     QCPGraph* graph = plot->addGraph(plot->xAxis, valueAxis ? valueAxis : plot->yAxis);
-    graph->setPen(QPen(color, width));
+    graph->setProperty(kBaseColorProperty, color);
+    QColor shown = theme::readable(color, plot->palette());
+    shown.setAlpha(color.alpha());
+    graph->setPen(QPen(shown, width));
     graph->setName(name);
     if (name.isEmpty()) {
         graph->removeFromLegend();

@@ -1,6 +1,8 @@
 #pragma once
 // One look for every chart in the studio: a QCustomPlot with a title row, axes and grid in the
 // widget palette's colours, drag/zoom interactions and the series colours used across pages.
+// Charts follow palette changes (light <-> dark, theme.h): background, text, grid, legend and the
+// series made by addLine are recoloured when the chart's palette changes.
 #include <QColor>
 #include <QString>
 
@@ -28,6 +30,15 @@ void styleAxis(QCPAxis* axis, const QWidget* paletteSource);
 /// A line series in `color`; `name` empty keeps it out of the legend.
 QCPGraph* addLine(QCustomPlot* plot, const QString& name, const QColor& color, double width = 1.6,
                   QCPAxis* valueAxis = nullptr);
+/// Recolours `plot` from its palette: background, title, axes, legend, addLine series (lifted on
+/// dark palettes, theme::readable) and hollow scatter markers. createChart's charts call this on
+/// every palette change by themselves.
+void applyChartPalette(QCustomPlot* plot);
+/// Marks `graph`'s scatter markers as hollow: filled with the chart's background, now and after
+/// palette changes.
+void setHollowScatter(QCPGraph* graph, const QColor& color, double size);
+/// The colour addLine was given for `graph` (invalid for other graphs).
+QColor baseColor(const QCPGraph* graph);
 /// The title text of a chart made by createChart (for tests and screenshots).
 QString chartTitle(const QCustomPlot* plot);
 /// Human-readable durations: "0:42", "12:05", "1:02:33".

@@ -7,6 +7,7 @@
 
 #include <QCheckBox>
 #include <QComboBox>
+#include <QDir>
 #include <QGridLayout>
 #include <QHBoxLayout>
 #include <QLabel>
@@ -34,7 +35,7 @@ QColor withAlpha(QColor color, double alpha) {
 }
 
 void setScatter(QCPGraph* graph, const QColor& color, double size = 5) {
-    graph->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssCircle, QPen(color, 1.4), QBrush(Qt::white), size));
+    charts::setHollowScatter(graph, color, size);  // filled with the chart's background, light or dark
 }
 
 /// Labels a step axis in epochs, with ticks at round epoch values: the data stays keyed by step.
@@ -186,17 +187,17 @@ QWidget* DashboardPage::createControls() {
     auto* bar = new QWidget(this);
     auto* row = new QHBoxLayout(bar);
     row->setContentsMargins(0, 0, 0, 0);
-    followCheck_ = new QCheckBox(tr("Follow latest"), bar);
+    followCheck_ = new QCheckBox(tr("Follo&w latest"), bar);  // mnemonics clear of the menu bar's F, V, T, H
     followCheck_->setObjectName(QStringLiteral("followLatest"));
     followCheck_->setChecked(followLatest_);
     followCheck_->setToolTip(tr("Keep the newest steps in view. Dragging or zooming a chart turns this off; "
                                 "double-click a chart to turn it back on."));
     connect(followCheck_, &QCheckBox::toggled, this, &DashboardPage::setFollowLatest);
-    logScaleCheck_ = new QCheckBox(tr("Log scale (loss)"), bar);
+    logScaleCheck_ = new QCheckBox(tr("&Log scale (loss)"), bar);
     logScaleCheck_->setObjectName(QStringLiteral("logScale"));
     logScaleCheck_->setToolTip(tr("Show the loss axes on a logarithmic scale"));
     connect(logScaleCheck_, &QCheckBox::toggled, this, &DashboardPage::setLogScale);
-    auto* smoothingLabel = new QLabel(tr("Smoothing:"), bar);
+    auto* smoothingLabel = new QLabel(tr("S&moothing:"), bar);
     smoothingSlider_ = new QSlider(Qt::Horizontal, bar);
     smoothingSlider_->setObjectName(QStringLiteral("smoothing"));
     smoothingSlider_->setRange(0, 99);
@@ -207,7 +208,7 @@ QWidget* DashboardPage::createControls() {
     smoothingValue_ = new QLabel(QString::number(smoothing_, 'f', 2), bar);
     smoothingValue_->setMinimumWidth(smoothingValue_->fontMetrics().horizontalAdvance(QStringLiteral("0.00 ")));
     connect(smoothingSlider_, &QSlider::valueChanged, this, [this](int value) { setSmoothing(value / 100.0); });
-    auto* axisLabel = new QLabel(tr("X axis:"), bar);
+    auto* axisLabel = new QLabel(tr("&X axis:"), bar);
     xAxisCombo_ = new QComboBox(bar);
     xAxisCombo_->setObjectName(QStringLiteral("xAxisUnit"));
     xAxisCombo_->addItem(tr("Step"));
@@ -215,7 +216,7 @@ QWidget* DashboardPage::createControls() {
     xAxisCombo_->setToolTip(tr("Label the charts' horizontal axis in optimizer steps or in epochs"));
     axisLabel->setBuddy(xAxisCombo_);
     connect(xAxisCombo_, &QComboBox::currentIndexChanged, this, [this](int index) { setEpochAxis(index == 1); });
-    auto* resetView = new QPushButton(tr("Reset View"), bar);
+    auto* resetView = new QPushButton(tr("&Reset View"), bar);
     resetView->setToolTip(tr("Show every point and follow the newest again"));
     connect(resetView, &QPushButton::clicked, this, [this] { setFollowLatest(true); });
     row->addWidget(followCheck_);
@@ -583,6 +584,26 @@ void DashboardPage::updateStatusText() {
     detailLabel_->setText(text);
     progress_->setRange(0, static_cast<int>(std::max<qint64>(1, maxSteps_)));
     progress_->setValue(hasStep_ ? static_cast<int>(std::min(lastStep_.step, std::max<qint64>(1, maxSteps_))) : 0);
+}
+
+void DashboardPage::showHistoryBefore(const RunDetails& details, const QString& checkpointFolder) {
+    qint64 through = -1;
+    for (const CheckpointInfo& checkpoint : details.checkpoints)
+        if (QDir::cleanPath(checkpoint.folder) == QDir::cleanPath(checkpointFolder)) through = checkpoint.step;
+    if (through < 0) return;
+    QVector<StepPoint> steps;
+    for (const StepPoint& point : details.steps)
+        if (point.step <= through) steps.append(point);
+    QVector<EvalPoint> evaluations;
+    for (const EvalPoint& point : details.evaluations)
+        if (point.step <= through) evaluations.append(point);
+    QVector<RankPoint> ranks;
+    for (const RankPoint& point : details.rankPoints)
+        if (point.step <= through) ranks.append(point);
+    appendSteps(steps);
+    appendEvaluations(evaluations);
+    // The newest stored allocation may be from after the checkpoint: the live one replaces it soon.
+    if (!ranks.isEmpty()) appendRanks(ranks, details.latestAllocation.step <= through ? details.latestAllocation : RankAllocation{});
 }
 
 void DashboardPage::showStoredRun(const RunDetails& details) {

@@ -55,6 +55,10 @@ public:
     /// Clears the dashboard and shows a stored run (RunHistory::loadRun) through the same feed the
     /// live batches use (steps, evaluations, AdaLoRA ranks), so its charts look as they did live.
     void showStoredRun(const RunDetails& details);
+    /// Resume / Extend: after startRun(), shows what the run recorded up to the checkpoint it
+    /// continues from (`checkpointFolder`, one of details.checkpoints), so the live points extend
+    /// one curve. Nothing when the folder is not among the run's checkpoints.
+    void showHistoryBefore(const RunDetails& details, const QString& checkpointFolder);
 
     /// EMA weight of the smoothed loss, 0 (raw) .. 0.99; TensorBoard-style debiased.
     void setSmoothing(double weight);

@@ -33,12 +33,12 @@ DatasetPanel::DatasetPanel(QWidget* parent) : QWidget(parent) {
     auto* column = new QVBoxLayout(this);
     column->setContentsMargins(0, 0, 0, 0);
 
-    auto* fileRow = new QHBoxLayout;
+    auto* fileRow = fileRow_ = new QHBoxLayout;
     pathEdit_ = new QLineEdit(this);
     pathEdit_->setObjectName(QStringLiteral("datasetEdit"));
     pathEdit_->setPlaceholderText(tr("JSONL, JSON, CSV/TSV or TXT file"));
     pathEdit_->setClearButtonEnabled(true);
-    browseButton_ = new QPushButton(tr("Browse…"), this);
+    browseButton_ = new QPushButton(tr("&Browse…"), this);
     browseButton_->setObjectName(QStringLiteral("datasetBrowse"));
     connect(browseButton_, &QPushButton::clicked, this, &DatasetPanel::browseRequested);
     connect(pathEdit_, &QLineEdit::textChanged, this, &DatasetPanel::requestInspection);
@@ -47,8 +47,10 @@ DatasetPanel::DatasetPanel(QWidget* parent) : QWidget(parent) {
     column->addLayout(fileRow);
 
     auto* formatRow = new QHBoxLayout;
-    formatRow->addWidget(new QLabel(tr("Format:"), this));
+    auto* formatLabel = new QLabel(tr("Fo&rmat:"), this);
+    formatRow->addWidget(formatLabel);
     formatCombo_ = new QComboBox(this);
+    formatLabel->setBuddy(formatCombo_);
     formatCombo_->setObjectName(QStringLiteral("datasetFormat"));
     formatCombo_->setToolTip(tr("How the rows are read: detected from the file's fields, or forced here"));
     formatCombo_->addItem(tr("Auto"), QString());
@@ -71,7 +73,7 @@ DatasetPanel::DatasetPanel(QWidget* parent) : QWidget(parent) {
     column->addWidget(mappingRow_);
     mappingNote_ = new QLabel(this);
     mappingNote_->setWordWrap(true);
-    mappingNote_->setStyleSheet(QStringLiteral("color: palette(mid);"));
+    mappingNote_->setStyleSheet(QStringLiteral("color: palette(placeholder-text);"));  // dim, light or dark
     mappingNote_->setVisible(false);
     column->addWidget(mappingNote_);
 
@@ -411,6 +413,10 @@ void DatasetPanel::updateHistogram() {
                                                 return sorted[sorted.size() / 2];
                                             }()));
     lengthLabel_->setText(text);
+}
+
+void DatasetPanel::addFileRowWidget(QWidget* widget) {
+    fileRow_->addWidget(widget);
 }
 
 }  // namespace capsule::ui

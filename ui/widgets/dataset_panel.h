@@ -54,6 +54,8 @@ public:
     // For tests and the page.
     QLineEdit* pathEdit() const { return pathEdit_; }
     QPushButton* browseButton() const { return browseButton_; }
+    /// Adds `widget` after Browse… in the file row (Setup's Recent button).
+    void addFileRowWidget(QWidget* widget);
     QComboBox* formatCombo() const { return formatCombo_; }
     /// The mapping combo of a canonical field; nullptr when the current format has none.
     QComboBox* mappingCombo(const QString& canonicalField) const { return mappingCombos_.value(canonicalField); }
@@ -85,6 +87,7 @@ private:
     DatasetInspector* inspector_ = nullptr;
     QLineEdit* pathEdit_ = nullptr;
     QPushButton* browseButton_ = nullptr;
+    QHBoxLayout* fileRow_ = nullptr;
     QComboBox* formatCombo_ = nullptr;
     QLabel* templateLabel_ = nullptr;
     QWidget* mappingRow_ = nullptr;

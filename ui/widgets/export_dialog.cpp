@@ -186,6 +186,8 @@ bool ExportDialog::startExport() {
     request.baseModelFolder = baseModelEdit_->text().trimmed();
     request.destination = destinationEdit_->text().trimmed();
     request.kind = kind();
+    request.runId = runId_;
+    request.storePath = storePath_;
     if (!controller_->start(request)) return false;
     progressBar_->setValue(0);
     resultLabel_->setText(tr("Exporting…"));
@@ -220,6 +222,8 @@ void ExportDialog::onFinished(const ExportOutcome& outcome) {
         resultLabel_->setText(tr("Exported to %1 (%2).")
                                   .arg(QDir::toNativeSeparators(outcome.path), formatByteSize(outcome.sizeBytes)));
         snippetEdit_->setPlainText(outcome.pythonSnippet);
+        if (!outcome.recordProblem.isEmpty())
+            stageLabel_->setText(tr("Done; the export is not listed in the run history: %1").arg(outcome.recordProblem));
     } else if (outcome.cancelled) {
         progressBar_->setValue(0);
         stageLabel_->setText(tr("Cancelled; nothing was written."));

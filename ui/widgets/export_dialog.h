@@ -31,6 +31,10 @@ public:
     void setBaseModelFolder(const QString& folder);
     void setDestination(const QString& folder);
     void setKind(ExportKind kind);
+    /// Where a successful export is recorded as an artifact (empty: the default run store) and of
+    /// which run (-1: the run whose output folder holds the adapter folder).
+    void setStorePath(const QString& path) { storePath_ = path; }
+    void setRunId(qint64 runId) { runId_ = runId; }
     ExportKind kind() const;
     const AdapterCheck& adapterCheck() const { return check_; }
 
@@ -65,6 +69,8 @@ private:
     ExportController* controller_ = nullptr;
     AdapterCheck check_;
     QString inspectedFolder_;  // the folder check_ describes
+    QString storePath_;
+    qint64 runId_ = -1;
     QLineEdit* adapterEdit_ = nullptr;
     QLabel* adapterInfoLabel_ = nullptr;
     QRadioButton* adapterRadio_ = nullptr;

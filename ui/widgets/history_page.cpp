@@ -2,6 +2,7 @@
 
 #include "widgets/chart_style.h"
 #include "widgets/history_table_model.h"
+#include "widgets/theme.h"
 
 #include <QAction>
 #include <QDesktopServices>
@@ -250,7 +251,8 @@ bool HistoryPage::selectRun(qint64 runId) {
 void HistoryPage::showMessage(const QString& text, bool error) {
     message_->setVisible(!text.isEmpty());
     message_->setText(text);
-    message_->setStyleSheet(error ? QStringLiteral("QLabel { color: #c62828; }") : QStringLiteral("QLabel { color: #b26a00; }"));
+    message_->setStyleSheet(QStringLiteral("QLabel { color: %1; }")
+                                .arg(error ? theme::errorColorName(palette()) : theme::warningColorName(palette())));
 }
 
 void HistoryPage::updateActions() {
@@ -337,9 +339,10 @@ void HistoryPage::updateDetails() {
     if (first > 0) html += tr("… %n earlier line(s)", nullptr, first).toHtmlEscaped() + QLatin1Char('\n');
     for (int i = first; i < events.size(); ++i) {
         const RunEvent& event = events[i];
-        const QString color = event.level == QLatin1String("error")     ? QStringLiteral("#c62828")
-                              : event.level == QLatin1String("warning") ? QStringLiteral("#b26a00")
-                              : event.level == QLatin1String("status")  ? QStringLiteral("#1f77b4")
+        const QPalette& colors = details_->palette();
+        const QString color = event.level == QLatin1String("error")     ? theme::errorColorName(colors)
+                              : event.level == QLatin1String("warning") ? theme::warningColorName(colors)
+                              : event.level == QLatin1String("status")  ? theme::infoColorName(colors)
                                                                         : QString();
         const QString line = QStringLiteral("%1  %2").arg(event.time.toLocalTime().toString(QStringLiteral("yyyy-MM-dd HH:mm:ss")),
                                                           event.message)
@@ -433,13 +436,16 @@ bool HistoryPage::continueSelected(CheckpointDialog::Mode mode) {
         showMessage(problem, true);
         return false;
     }
+    // The run continues its own row (TrainingRequest::continueRunId); the title only names what happens.
     const QString step = QFileInfo(choice->checkpointFolder).fileName().mid(5);
-    const QString name = mode == CheckpointDialog::Mode::Resume
-                             ? tr("%1 (resumed at step %2)").arg(details->run.name, step)
-                             : tr("%1 (extended to %2 steps)").arg(details->run.name).arg(config->maxSteps);
-    config->runName = name.toStdString();
+    const QString title = mode == CheckpointDialog::Mode::Resume
+                              ? tr("%1 (resumed at step %2)").arg(details->run.name, step)
+                              : tr("%1 (extended to %2 steps)").arg(details->run.name).arg(config->maxSteps);
+    TrainingRequest request;
+    request.config = *config;
+    request.continueRunId = runId;
     showMessage({}, false);
-    Q_EMIT continueRequested(TrainingRequest{*config, {}}, name);
+    Q_EMIT continueRequested(request, title);
     return true;
 }
 

@@ -6,7 +6,7 @@
 // Output Folder, Resume… (an interrupted, stopped or failed run, from a checkpoint picked in
 // CheckpointDialog) and Extend… (a finished run, more steps from its last checkpoint). Resume and
 // Extend do not train here: they emit continueRequested() and the main window starts the run
-// through its TrainingController.
+// through its TrainingController. The continued run keeps its row: the request carries its id.
 #include "controller/run_history.h"
 #include "controller/training_controller.h"
 #include "widgets/checkpoint_dialog.h"
@@ -87,7 +87,8 @@ public:
 Q_SIGNALS:
     /// A stored run, read in full, to show on the dashboard.
     void runOpened(const capsule::ui::RunDetails& details);
-    /// Resume/Extend: the request to train (the stored config with resume_from set) and a title.
+    /// Resume/Extend: the request to train (the stored config with resume set, continueRunId the
+    /// run's id) and a title for the dashboard.
     void continueRequested(const capsule::ui::TrainingRequest& request, const QString& title);
 
 private:

@@ -1,5 +1,7 @@
 #include "widgets/log_view.h"
 
+#include "widgets/theme.h"
+
 #include <QDateTime>
 #include <QFontDatabase>
 
@@ -18,8 +20,8 @@ void LogView::appendLine(const QString& text, Level level) {
     QString color;
     switch (level) {
     case Info: color = QStringLiteral("palette(text)"); break;
-    case Warning: color = QStringLiteral("#b26a00"); break;
-    case Error: color = QStringLiteral("#c62828"); break;
+    case Warning: color = theme::warningColorName(palette()); break;
+    case Error: color = theme::errorColorName(palette()); break;
     }
     const QString prefix = level == Warning ? tr("warning: ") : level == Error ? tr("error: ") : QString();
     appendHtml(QStringLiteral("<span style=\"color:gray\">%1</span>&nbsp;&nbsp;<span style=\"color:%2\">%3%4</span>")

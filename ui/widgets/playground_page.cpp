@@ -48,7 +48,8 @@ PlaygroundPage::PlaygroundPage(QWidget* parent) : QWidget(parent), controller_(n
     modelEdit_ = new QLineEdit(modelGroup);
     modelEdit_->setPlaceholderText(tr("Built-in demo model (leave empty) or a model folder"));
     modelEdit_->setToolTip(tr("A Hugging Face model folder: config.json, safetensors weights and tokenizer files"));
-    auto* modelBrowse = new QPushButton(tr("Browse…"), modelGroup);
+    // Mnemonics, unique on the page and clear of the menu bar's F, V, T, H.
+    auto* modelBrowse = new QPushButton(tr("Br&owse…"), modelGroup);
     adapterCombo_ = new QComboBox(modelGroup);
     adapterCombo_->setEditable(true);
     adapterCombo_->setInsertPolicy(QComboBox::NoInsert);
@@ -56,16 +57,20 @@ PlaygroundPage::PlaygroundPage(QWidget* parent) : QWidget(parent), controller_(n
     adapterCombo_->setToolTip(tr("An adapter folder (adapter_config.json + adapter_model.safetensors), from a run or "
                                  "saved by HF PEFT in Python"));
     adapterCombo_->setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Fixed);
-    auto* adapterBrowse = new QPushButton(tr("Browse…"), modelGroup);
+    auto* adapterBrowse = new QPushButton(tr("Bro&wse…"), modelGroup);
     loadButton_ = new QPushButton(tr("&Load"), modelGroup);
     loadButton_->setToolTip(tr("Load the model and the adapter"));
     modelInfoLabel_ = new QLabel(tr("No model loaded."), modelGroup);
     modelInfoLabel_->setWordWrap(true);
     modelInfoLabel_->setTextInteractionFlags(Qt::TextSelectableByMouse);
-    modelGrid->addWidget(new QLabel(tr("Base model:"), modelGroup), 0, 0);
+    auto* modelCaption = new QLabel(tr("&Base model:"), modelGroup);
+    modelCaption->setBuddy(modelEdit_);
+    modelGrid->addWidget(modelCaption, 0, 0);
     modelGrid->addWidget(modelEdit_, 0, 1);
     modelGrid->addWidget(modelBrowse, 0, 2);
-    modelGrid->addWidget(new QLabel(tr("Adapter:"), modelGroup), 1, 0);
+    auto* adapterCaption = new QLabel(tr("A&dapter:"), modelGroup);
+    adapterCaption->setBuddy(adapterCombo_);
+    modelGrid->addWidget(adapterCaption, 1, 0);
     modelGrid->addWidget(adapterCombo_, 1, 1);
     modelGrid->addWidget(adapterBrowse, 1, 2);
     modelGrid->addWidget(loadButton_, 0, 3, 2, 1);
@@ -86,9 +91,9 @@ PlaygroundPage::PlaygroundPage(QWidget* parent) : QWidget(parent), controller_(n
     maxTokensSpin_->setRange(1, 4096);
     maxTokensSpin_->setValue(32);
     maxTokensSpin_->setToolTip(tr("The most tokens to generate"));
-    greedyCheck_ = new QCheckBox(tr("Greedy"), promptGroup);
+    greedyCheck_ = new QCheckBox(tr("Gr&eedy"), promptGroup);
     greedyCheck_->setToolTip(tr("Always pick the most likely token (temperature, top-k and top-p are ignored)"));
-    stopAtEndCheck_ = new QCheckBox(tr("Stop at end of text"), promptGroup);
+    stopAtEndCheck_ = new QCheckBox(tr("Stop at end of te&xt"), promptGroup);
     stopAtEndCheck_->setChecked(true);
     stopAtEndCheck_->setToolTip(tr("End the generation when the model produces its end-of-text token"));
     temperatureSpin_ = new QDoubleSpinBox(promptGroup);

@@ -1,9 +1,13 @@
 #include "widgets/setup_page.h"
 
 #include "controller/module_targets.h"
+#include "controller/recent_files.h"
 #include "widgets/dataset_panel.h"
 #include "widgets/method_options_form.h"
+#include "widgets/model_list.h"
 #include "widgets/module_tree.h"
+#include "widgets/recent_menu.h"
+#include "widgets/theme.h"
 
 #include <nlohmann/json.hpp>
 
@@ -16,19 +20,19 @@
 #include <QFormLayout>
 #include <QGroupBox>
 #include <QHBoxLayout>
-#include <QHeaderView>
 #include <QLocale>
 #include <QLabel>
+#include <QKeySequence>
 #include <QLineEdit>
 #include <QMessageBox>
 #include <QPushButton>
 #include <QScrollArea>
-#include <QSet>
 #include <QSettings>
 #include <QSpinBox>
 #include <QStandardPaths>
 #include <QTableWidget>
 #include <QTimer>
+#include <QToolButton>
 #include <QVBoxLayout>
 
 #include <algorithm>
@@ -36,12 +40,8 @@
 
 namespace capsule::ui {
 namespace {
-constexpr auto kModelFoldersKey = "setup/modelFolders";
-constexpr auto kDatasetKey = "setup/recentDataset";
-/// Item data on the model table's name column: true for the built-in demo row.
-constexpr int kDemoRole = Qt::UserRole + 1;
-/// Item data on the model table's name column: the model's parameter count (from the catalog).
-constexpr int kParametersRole = Qt::UserRole + 2;
+/// The one dataset earlier versions remembered; it seeds the recent datasets once.
+constexpr auto kLegacyDatasetKey = "setup/recentDataset";
 
 QGroupBox* section(const QString& title, QWidget* parent) {
     auto* box = new QGroupBox(title, parent);
@@ -52,6 +52,7 @@ QGroupBox* section(const QString& title, QWidget* parent) {
 
 SetupPage::SetupPage(QWidget* parent) : QWidget(parent) {
     setObjectName(QStringLiteral("setupPage"));
+    recentDatasets_ = new RecentFiles(RecentFiles::datasetsKey(), RecentFiles::defaultMaximum, this);
     auto* scroll = new QScrollArea(this);
     scroll->setWidgetResizable(true);
     scroll->setFrameShape(QFrame::NoFrame);
@@ -85,13 +86,17 @@ SetupPage::SetupPage(QWidget* parent) : QWidget(parent) {
     outer->setContentsMargins(0, 0, 0, 0);
     outer->addWidget(scroll);
 
-    const QSettings settings;
-    for (const QString& folder : settings.value(QLatin1String(kModelFoldersKey)).toStringList())
-        addModelFolderPath(folder);
-    catalog_ = new ModelCatalog(this);
-    connect(catalog_, &ModelCatalog::modelsFound, this, &SetupPage::onModelsFound);
-    refreshModels();
-    setDatasetPath(settings.value(QLatin1String(kDatasetKey)).toString());
+    QSettings settings;
+    if (settings.contains(QLatin1String(kLegacyDatasetKey))) {
+        if (recentDatasets_->isEmpty()) recentDatasets_->add(settings.value(QLatin1String(kLegacyDatasetKey)).toString());
+        settings.remove(QLatin1String(kLegacyDatasetKey));
+    }
+    // The dataset used last is where the user left off (one deleted since is skipped, not shown as a problem).
+    for (const QString& dataset : recentDatasets_->paths()) {
+        if (!QFileInfo(dataset).isFile()) continue;
+        setDatasetPath(dataset);
+        break;
+    }
     estimator_ = new ParameterEstimator(this);
     connect(estimator_, &ParameterEstimator::estimated, this, &SetupPage::onEstimated);
     connect(this, &SetupPage::setupChanged, this, &SetupPage::onSetupChanged);
@@ -106,11 +111,12 @@ QWidget* SetupPage::createStartRow() {
     problemLabel_ = new QLabel(row);
     problemLabel_->setObjectName(QStringLiteral("setupProblem"));
     problemLabel_->setWordWrap(true);
-    problemLabel_->setStyleSheet(QStringLiteral("color: #c62828; font-weight: 600;"));
+    problemLabel_->setStyleSheet(QStringLiteral("color: %1; font-weight: 600;").arg(theme::errorColorName(palette())));
     problemLabel_->setAlignment(Qt::AlignRight | Qt::AlignVCenter);
     startButton_ = new QPushButton(QIcon(QStringLiteral(":/icons/start.svg")), tr("Start Training"), row);
     startButton_->setObjectName(QStringLiteral("setupStart"));
-    startButton_->setToolTip(tr("Start training with this setup"));
+    startButton_->setToolTip(tr("Start training with this setup (%1)")
+                                 .arg(QKeySequence(Qt::CTRL | Qt::Key_Return).toString(QKeySequence::NativeText)));
     connect(startButton_, &QPushButton::clicked, this, &SetupPage::startRequested);
     layout->addWidget(problemLabel_, 1);
     layout->addWidget(startButton_);
@@ -132,7 +138,9 @@ void SetupPage::onEstimated(const ParameterEstimate& estimate) {
     modelSummaryLabel_->setVisible(!estimate.modelSummary.isEmpty());
     memoryLabel_->setText(estimate.memoryText());
     memoryLabel_->setVisible(estimate.valid);
-    memoryLabel_->setStyleSheet(estimate.exceedsAvailableMemory() ? QStringLiteral("color: #c62828;") : QString());
+    memoryLabel_->setStyleSheet(estimate.exceedsAvailableMemory()
+                                    ? QStringLiteral("color: %1;").arg(theme::errorColorName(palette()))
+                                    : QString());
     moduleTree_->setModules(estimate.modules, estimate.usesTargetModules);
     if (estimate.valid && deviceCombo_->currentIndex() == 0)
         deviceCombo_->setItemText(0, tr("auto (%1)").arg(estimate.deviceName));
@@ -149,63 +157,6 @@ void SetupPage::onModuleSelectionEdited(const QStringList& checked, const QStrin
         return;
     }
     methodOptions_->setTargetModules(targetModulesFor(checked, all));
-}
-
-void SetupPage::refreshModels() {
-    QStringList folders = QSettings().value(QLatin1String(kModelFoldersKey)).toStringList();
-    // The demo row shows the shipped model's real numbers too.
-    const QString demo = demoModelFolderForEstimate();
-    if (!demo.isEmpty()) folders.prepend(demo);
-    catalog_->refresh(folders);
-}
-
-void SetupPage::onModelsFound(const QVector<ModelEntry>& models) {
-    const QString demoFolder = demoModelFolderForEstimate();
-    for (const ModelEntry& model : models) {
-        if (!demoFolder.isEmpty() && QFileInfo(model.path).canonicalFilePath() == QFileInfo(demoFolder).canonicalFilePath()) {
-            const QString cells[] = {model.architecture, QLocale().toString(model.parameterCount), model.dtype,
-                                     QLocale().formattedDataSize(model.sizeOnDiskBytes)};
-            for (int column = 1; column < modelTable_->columnCount(); ++column) modelTable_->item(0, column)->setText(cells[column - 1]);
-            continue;
-        }
-        int row = -1;
-        for (int candidate = 0; candidate < modelTable_->rowCount(); ++candidate) {
-            if (modelTable_->item(candidate, 0)->data(Qt::UserRole).toString() == model.path) row = candidate;
-        }
-        if (row < 0) {
-            row = modelTable_->rowCount();
-            modelTable_->insertRow(row);
-            for (int column = 0; column < modelTable_->columnCount(); ++column)
-                modelTable_->setItem(row, column, new QTableWidgetItem);
-        }
-        QTableWidgetItem* name = modelTable_->item(row, 0);
-        name->setText(model.name);
-        name->setData(Qt::UserRole, model.path);
-        const bool firstInspection = name->data(kParametersRole).toLongLong() == 0;
-        name->setData(kParametersRole, model.parameterCount);
-        if (firstInspection && row == modelTable_->currentRow() && !applying_) applySizeDefaults();
-        const QString tip = model.supported ? QDir::toNativeSeparators(model.path)
-                                            : tr("%1\nNot usable: %2").arg(QDir::toNativeSeparators(model.path), model.problem);
-        const QString cells[] = {model.name, model.architecture,
-                                 model.parameterCount > 0 ? QLocale().toString(model.parameterCount) : QStringLiteral("—"),
-                                 model.dtype.isEmpty() ? QStringLiteral("—") : model.dtype,
-                                 QLocale().formattedDataSize(model.sizeOnDiskBytes)};
-        for (int column = 0; column < modelTable_->columnCount(); ++column) {
-            QTableWidgetItem* item = modelTable_->item(row, column);
-            item->setText(cells[column]);
-            item->setToolTip(tip);
-            item->setForeground(model.supported ? QBrush() : QBrush(QColor(0x9e, 0x9e, 0x9e)));
-        }
-    }
-    // An added folder that holds models (not one itself) is now listed by its models.
-    QSet<QString> found;
-    for (const ModelEntry& model : models) found.insert(model.path);
-    for (int row = modelTable_->rowCount() - 1; row >= 0; --row) {
-        const QTableWidgetItem* name = modelTable_->item(row, 0);
-        const QString path = name->data(Qt::UserRole).toString();
-        if (name->data(kDemoRole).toBool() || found.contains(path) || row == modelTable_->currentRow()) continue;
-        if (!QFileInfo(QDir(path).filePath(QStringLiteral("config.json"))).isFile()) modelTable_->removeRow(row);
-    }
 }
 
 QString SetupPage::settingsProblem() const {
@@ -237,29 +188,27 @@ void SetupPage::updateValidation() {
     Q_EMIT validityChanged(problem.isEmpty());
 }
 
+void SetupPage::refreshModels() {
+    modelList_->refresh();
+}
+
+QTableWidget* SetupPage::modelTable() const {
+    return modelList_->table();
+}
+
+ModelCatalog* SetupPage::modelCatalog() const {
+    return modelList_->catalog();
+}
+
 QWidget* SetupPage::createModelSection() {
     auto* box = section(tr("Model"), this);
     auto* layout = new QVBoxLayout(box);
-    modelTable_ = new QTableWidget(0, 5, box);
-    modelTable_->setObjectName(QStringLiteral("modelTable"));
-    modelTable_->setHorizontalHeaderLabels(
-        {tr("Name"), tr("Architecture"), tr("Parameters"), tr("Dtype"), tr("Size on disk")});
-    modelTable_->horizontalHeader()->setSectionResizeMode(0, QHeaderView::Stretch);
-    modelTable_->verticalHeader()->hide();
-    modelTable_->setSelectionBehavior(QAbstractItemView::SelectRows);
-    modelTable_->setSelectionMode(QAbstractItemView::SingleSelection);
-    modelTable_->setEditTriggers(QAbstractItemView::NoEditTriggers);
-    modelTable_->setToolTip(tr("Models found in your Hugging Face cache and in folders you added"));
-    addDemoModelRow();
-    connect(modelTable_, &QTableWidget::itemSelectionChanged, this, &SetupPage::onModelSelectionChanged);
-    auto* buttons = new QHBoxLayout;
-    auto* add = new QPushButton(tr("Add Folder…"), box);
-    add->setToolTip(tr("Add a Hugging Face model folder (config.json + safetensors)"));
-    connect(add, &QPushButton::clicked, this, &SetupPage::addModelFolder);
-    buttons->addWidget(add);
-    buttons->addStretch(1);
-    layout->addWidget(modelTable_, 2);
-    layout->addLayout(buttons);
+    modelList_ = new ModelList(box);
+    connect(modelList_, &ModelList::selectionChanged, this, &SetupPage::onModelSelectionChanged);
+    connect(modelList_, &ModelList::selectedModelInspected, this, [this] {
+        if (!applying_) applySizeDefaults();
+    });
+    layout->addWidget(modelList_, 2);
     modelSummaryLabel_ = new QLabel(box);
     modelSummaryLabel_->setObjectName(QStringLiteral("modelSummary"));
     modelSummaryLabel_->setWordWrap(true);
@@ -284,6 +233,23 @@ QWidget* SetupPage::createDatasetSection() {
     datasetPanel_ = new DatasetPanel(box);
     datasetEdit_ = datasetPanel_->pathEdit();
     connect(datasetPanel_, &DatasetPanel::browseRequested, this, &SetupPage::chooseDatasetFile);
+    auto* recentButton = new QToolButton(box);
+    recentButton->setObjectName(QStringLiteral("recentDatasets"));
+    recentButton->setText(tr("R&ecent"));
+    recentButton->setToolTip(tr("The dataset files you used last"));
+    recentButton->setPopupMode(QToolButton::InstantPopup);
+    recentDatasetsMenu_ = new RecentMenu(tr("Recent Datasets"), recentDatasets_, recentButton);
+    recentButton->setMenu(recentDatasetsMenu_);
+    connect(recentDatasetsMenu_, &RecentMenu::pathChosen, this, [this](const QString& path) {
+        QString problem;
+        if (!openRecentDataset(path, &problem)) QMessageBox::warning(this, tr("Recent dataset"), problem);
+    });
+    datasetPanel_->addFileRowWidget(recentButton);
+    QWidget::setTabOrder(datasetPanel_->browseButton(), recentButton);
+    // A path typed or pasted counts as used once it names a file.
+    connect(datasetEdit_, &QLineEdit::editingFinished, this, [this] {
+        if (QFileInfo(datasetPath().trimmed()).isFile()) recentDatasets_->add(datasetPath().trimmed());
+    });
     connect(datasetEdit_, &QLineEdit::textChanged, this, &SetupPage::setupChanged);
     connect(datasetPanel_, &DatasetPanel::overridesChanged, this, &SetupPage::setupChanged);
     // Start is blocked while the preview finds no usable example (trainingRequest).
@@ -326,11 +292,11 @@ QWidget* SetupPage::createMethodSection() {
     }
     methodDescription_ = new QLabel(box);
     methodDescription_->setWordWrap(true);
-    methodDescription_->setStyleSheet(QStringLiteral("color: palette(mid);"));
+    methodDescription_->setStyleSheet(QStringLiteral("color: palette(placeholder-text);"));  // dim, light or dark
     methodOptions_ = new MethodOptionsForm(box);
     connect(methodCombo_, &QComboBox::currentIndexChanged, this, &SetupPage::onMethodChanged);
     connect(methodOptions_, &MethodOptionsForm::optionsChanged, this, &SetupPage::setupChanged);
-    layout->addRow(tr("PEFT method:"), methodCombo_);
+    layout->addRow(tr("&PEFT method:"), methodCombo_);
     layout->addRow(methodDescription_);
     layout->addRow(methodOptions_);
     parameterLabel_ = new QLabel(box);
@@ -359,6 +325,7 @@ QWidget* SetupPage::createTrainingSection() {
     batchSizeSpin_->setToolTip(tr("Examples per optimizer step"));
     maxLengthSpin_ = new QSpinBox(box);
     maxLengthSpin_->setRange(0, 1'048'576);
+    maxLengthSpin_->setObjectName(QStringLiteral("maxLength"));
     maxLengthSpin_->setValue(256);
     maxLengthSpin_->setToolTip(tr("Longer examples are truncated to this many tokens"));
     learningRateSpin_ = new QDoubleSpinBox(box);
@@ -376,10 +343,10 @@ QWidget* SetupPage::createTrainingSection() {
     outputEdit_->setText(QDir(QStandardPaths::writableLocation(QStandardPaths::GenericDataLocation))
                              .filePath(QStringLiteral("capsule/runs")));
     outputEdit_->setToolTip(tr("Each run gets its own folder in here (method and time) with its checkpoints and adapter"));
-    layout->addRow(tr("Max steps:"), maxStepsSpin_);
-    layout->addRow(tr("Batch size:"), batchSizeSpin_);
-    layout->addRow(tr("Max length:"), maxLengthSpin_);
-    layout->addRow(tr("Learning rate:"), learningRateSpin_);
+    layout->addRow(tr("Max &steps:"), maxStepsSpin_);
+    layout->addRow(tr("Batch si&ze:"), batchSizeSpin_);
+    layout->addRow(tr("Max le&ngth:"), maxLengthSpin_);
+    layout->addRow(tr("Learn&ing rate:"), learningRateSpin_);
     deviceCombo_ = new QComboBox(box);
     deviceCombo_->setObjectName(QStringLiteral("device"));
     deviceCombo_->addItem(tr("auto"), QStringLiteral("auto"));
@@ -400,13 +367,13 @@ QWidget* SetupPage::createTrainingSection() {
     checkpointEverySpin_->setToolTip(tr("Write a checkpoint (adapter, optimizer, schedule, data position) every N steps and "
                                         "at the end, so an interrupted run can be resumed and a finished one extended "
                                         "(History page)"));
-    layout->addRow(tr("Checkpoint every:"), checkpointEverySpin_);
+    layout->addRow(tr("&Checkpoint every:"), checkpointEverySpin_);
     connect(checkpointEverySpin_, &QSpinBox::valueChanged, this, &SetupPage::setupChanged);
-    layout->addRow(tr("Device:"), deviceCombo_);
-    layout->addRow(tr("Compute dtype:"), dtypeCombo_);
+    layout->addRow(tr("&Device:"), deviceCombo_);
+    layout->addRow(tr("Compute dt&ype:"), dtypeCombo_);
     for (QComboBox* combo : {deviceCombo_, dtypeCombo_})
         connect(combo, &QComboBox::currentIndexChanged, this, &SetupPage::setupChanged);
-    layout->addRow(tr("Output folder:"), outputEdit_);
+    layout->addRow(tr("&Output folder:"), outputEdit_);
     connect(maxStepsSpin_, &QSpinBox::valueChanged, this, &SetupPage::onMaxStepsChanged);
     for (QSpinBox* spin : {batchSizeSpin_, maxLengthSpin_})
         connect(spin, &QSpinBox::valueChanged, this, &SetupPage::setupChanged);
@@ -414,10 +381,10 @@ QWidget* SetupPage::createTrainingSection() {
     connect(outputEdit_, &QLineEdit::textChanged, this, &SetupPage::setupChanged);
 
     auto* files = new QHBoxLayout;
-    auto* save = new QPushButton(tr("Save Setup…"), box);
+    auto* save = new QPushButton(tr("Save Set&up…"), box);
     save->setObjectName(QStringLiteral("saveSetup"));
     save->setToolTip(tr("Save the whole setup as a JSON config file (the one `capsule-cli train --config` reads)"));
-    auto* load = new QPushButton(tr("Load Setup…"), box);
+    auto* load = new QPushButton(tr("&Load Setup…"), box);
     load->setObjectName(QStringLiteral("loadSetup"));
     load->setToolTip(tr("Load a JSON training config file, saved here or written for capsule-cli"));
     connect(save, &QPushButton::clicked, this, &SetupPage::saveSetupWithDialog);
@@ -426,6 +393,10 @@ QWidget* SetupPage::createTrainingSection() {
     files->addWidget(load);
     files->addStretch(1);
     layout->addRow(files);
+    // Tab follows the rows as shown (the widgets were made in another order).
+    const QList<QWidget*> order = {maxStepsSpin_, batchSizeSpin_, maxLengthSpin_, learningRateSpin_, checkpointEverySpin_,
+                                   deviceCombo_,  dtypeCombo_,    outputEdit_,    save,              load};
+    for (int i = 1; i < order.size(); ++i) QWidget::setTabOrder(order[i - 1], order[i]);
     return box;
 }
 
@@ -447,16 +418,15 @@ void SetupPage::applySizeDefaults() {
     // Batch size and max length a model of this size trains with on a workstation: small models
     // take big batches; billion-parameter ones one or two rows (gradient accumulation adds more).
     // The demo keeps its own (16 rows of short sentences). A loaded setup file keeps its values.
-    const int row = modelTable_->currentRow();
-    if (row < 0 || !modelTable_->item(row, 0)) return;
+    if (!modelList_->hasSelection()) return;
     if (demoSelected()) {
         batchSizeSpin_->setValue(16);
         maxLengthSpin_->setValue(256);
         batchSizeSpin_->setToolTip(tr("Examples per optimizer step"));
         return;
     }
-    const qint64 parameters = modelTable_->item(row, 0)->data(kParametersRole).toLongLong();
-    if (parameters <= 0) return;  // not inspected yet: onModelsFound calls again
+    const qint64 parameters = modelList_->selectedParameterCount();
+    if (parameters <= 0) return;  // not inspected yet: ModelList::selectedModelInspected calls again
     const int batch = parameters < 300'000'000 ? 8 : parameters < 2'000'000'000 ? 4 : parameters < 8'000'000'000 ? 2 : 1;
     batchSizeSpin_->setValue(batch);
     maxLengthSpin_->setValue(512);
@@ -491,26 +461,12 @@ void SetupPage::updateMethodDescription() {
     methodDescription_->setText(methodCombo_->currentData(Qt::ToolTipRole).toString());
 }
 
-void SetupPage::addDemoModelRow() {
-    modelTable_->insertRow(0);
-    auto* name = new QTableWidgetItem(tr("Built-in demo"));
-    name->setData(kDemoRole, true);
-    name->setToolTip(tr("A tiny GPT-2-shaped model shipped with Capsule and a two-choice sentiment task: "
-                        "trains in seconds on any CPU, no downloads"));
-    modelTable_->setItem(0, 0, name);
-    const QString cells[] = {QStringLiteral("gpt2"), tr("tiny"), QStringLiteral("float32"), tr("< 1 MB")};
-    for (int column = 1; column < modelTable_->columnCount(); ++column)
-        modelTable_->setItem(0, column, new QTableWidgetItem(cells[column - 1]));
-}
-
 bool SetupPage::demoSelected() const {
-    const int row = modelTable_->currentRow();
-    return row >= 0 && modelTable_->item(row, 0) && modelTable_->item(row, 0)->data(kDemoRole).toBool();
+    return modelList_->demoSelected();
 }
 
 void SetupPage::selectDemo() {
-    modelTable_->selectRow(0);
-    modelTable_->setCurrentCell(0, 0);
+    modelList_->selectDemo();
     updateDatasetPlaceholder();
 }
 
@@ -543,8 +499,7 @@ void SetupPage::setOutputFolder(const QString& folder) {
 std::optional<TrainingRequest> SetupPage::trainingRequest(QString* error) const {
     const QString methodId = method();
     const bool demo = demoSelected();
-    const int row = modelTable_->currentRow();
-    if (row < 0 || !modelTable_->item(row, 0)) {
+    if (!modelList_->hasSelection()) {
         *error = tr("Choose a model in the Model list.");
         return std::nullopt;
     }
@@ -587,7 +542,7 @@ std::optional<TrainingRequest> SetupPage::trainingRequest(QString* error) const 
         // The method form starts from the demo's tuned options (fillDemoDefaults) and may be edited.
         methodOptions_->writeTo(request.config);
     } else {
-        const QString modelFolder = modelTable_->item(row, 0)->data(Qt::UserRole).toString();
+        const QString modelFolder = modelList_->selectedFolder();
         if (!QFileInfo(QDir(modelFolder).filePath(QStringLiteral("config.json"))).isFile()) {
             *error = tr("The model folder %1 has no config.json.").arg(QDir::toNativeSeparators(modelFolder));
             return std::nullopt;
@@ -627,10 +582,7 @@ std::vector<std::string> SetupPage::columnMappingEntries() const {
 
 train::TrainingConfig SetupPage::setupConfig() const {
     train::TrainingConfig config = baseConfig_;
-    const int row = modelTable_->currentRow();
-    config.model = demoSelected() || row < 0 || !modelTable_->item(row, 0)
-                       ? std::string()
-                       : modelTable_->item(row, 0)->data(Qt::UserRole).toString().toStdString();
+    config.model = modelList_->selectedFolder().toStdString();  // "" for the demo
     config.data = datasetPath().trimmed().toStdString();
     config.format = datasetPanel_->formatOverride().toStdString();
     config.columnMapping = columnMappingEntries();
@@ -654,14 +606,7 @@ void SetupPage::applySetupConfig(const train::TrainingConfig& config) {
         if (config.model.empty()) {
             selectDemo();
         } else {
-            const QString folder = QString::fromStdString(config.model);
-            addModelFolderPath(folder);
-            for (int row = 0; row < modelTable_->rowCount(); ++row) {
-                if (modelTable_->item(row, 0)->data(Qt::UserRole).toString() == folder) {
-                    modelTable_->selectRow(row);
-                    modelTable_->setCurrentCell(row, 0);
-                }
-            }
+            modelList_->selectFolder(QString::fromStdString(config.model));
         }
         setDatasetPath(QString::fromStdString(config.data));
         datasetPanel_->setFormatOverride(QString::fromStdString(config.format));
@@ -715,6 +660,7 @@ bool SetupPage::loadSetup(const QString& path, QString* error) {
         return false;
     }
     applySetupConfig(config);
+    if (QFileInfo(QString::fromStdString(config.data)).isFile()) recentDatasets_->add(QString::fromStdString(config.data));
     return true;
 }
 
@@ -735,29 +681,11 @@ void SetupPage::loadSetupWithDialog() {
 }
 
 void SetupPage::addModelFolder() {
-    const QString folder = QFileDialog::getExistingDirectory(this, tr("Add a model folder"), QDir::homePath());
-    if (folder.isEmpty()) return;
-    addModelFolderPath(folder);
-    QSettings settings;
-    QStringList folders = settings.value(QLatin1String(kModelFoldersKey)).toStringList();
-    if (!folders.contains(folder)) folders.append(folder);
-    settings.setValue(QLatin1String(kModelFoldersKey), folders);
-    refreshModels();
+    modelList_->addFolderWithDialog();
 }
 
 void SetupPage::addModelFolderPath(const QString& path) {
-    if (path.isEmpty()) return;
-    for (int row = 0; row < modelTable_->rowCount(); ++row) {
-        if (modelTable_->item(row, 0)->data(Qt::UserRole).toString() == path) return;
-    }
-    const int row = modelTable_->rowCount();
-    modelTable_->insertRow(row);
-    auto* name = new QTableWidgetItem(QFileInfo(path).fileName());
-    name->setData(Qt::UserRole, path);
-    name->setToolTip(path);
-    modelTable_->setItem(row, 0, name);
-    for (int column = 1; column < modelTable_->columnCount(); ++column)
-        modelTable_->setItem(row, column, new QTableWidgetItem(QStringLiteral("—")));
+    modelList_->addFolderPath(path);
 }
 
 void SetupPage::chooseDatasetFile() {
@@ -766,8 +694,42 @@ void SetupPage::chooseDatasetFile() {
         tr("Datasets (*.jsonl *.json *.csv *.tsv *.txt);;All files (*)"));
     if (file.isEmpty()) return;
     setDatasetPath(file);
-    QSettings settings;
-    settings.setValue(QLatin1String(kDatasetKey), file);
+    recentDatasets_->add(file);
+}
+
+bool SetupPage::openRecentDataset(const QString& path, QString* problem) {
+    if (!QFileInfo(path).isFile()) {
+        recentDatasets_->remove(path);
+        if (problem) *problem = tr("The dataset file %1 is gone; it was removed from the recent datasets.")
+                                    .arg(QDir::toNativeSeparators(path));
+        return false;
+    }
+    setDatasetPath(path);
+    recentDatasets_->add(path);
+    return true;
+}
+
+bool SetupPage::openRecentModel(const QString& folder, QString* problem) {
+    return modelList_->openRecent(folder, problem);
+}
+
+RecentFiles* SetupPage::recentModels() const {
+    return modelList_->recentModels();
+}
+
+QList<RecentMenu*> SetupPage::createRecentMenus(QWidget* parent) {
+    // File menu mnemonics: Add &Model Folder…, Open &Dataset…, &Load Setup… are taken.
+    auto* models = new RecentMenu(tr("&Recent Models"), recentModels(), parent);
+    auto* datasets = new RecentMenu(tr("Recent Da&tasets"), recentDatasets_, parent);
+    connect(models, &RecentMenu::pathChosen, this, [this](const QString& folder) {
+        QString problem;
+        if (!openRecentModel(folder, &problem)) QMessageBox::warning(this, tr("Recent model"), problem);
+    });
+    connect(datasets, &RecentMenu::pathChosen, this, [this](const QString& path) {
+        QString problem;
+        if (!openRecentDataset(path, &problem)) QMessageBox::warning(this, tr("Recent dataset"), problem);
+    });
+    return {models, datasets};
 }
 
 QString SetupPage::datasetPath() const {

@@ -22,7 +22,10 @@ namespace capsule::ui {
 
 class DatasetPanel;
 class MethodOptionsForm;
+class ModelList;
 class ModuleTree;
+class RecentFiles;
+class RecentMenu;
 
 class SetupPage : public QWidget {
     Q_OBJECT
@@ -31,8 +34,22 @@ public:
 
     /// Asks for a model folder and adds it to the list (remembered in QSettings).
     void addModelFolder();
-    /// Asks for a dataset file.
+    /// Asks for a dataset file (it heads the recent datasets).
     void chooseDatasetFile();
+
+    /// The recently used model folders and dataset files (QSettings, most recent first; File ›
+    /// Recent Models / Recent Datasets show the same lists).
+    RecentFiles* recentModels() const;
+    RecentFiles* recentDatasets() const { return recentDatasets_; }
+    RecentMenu* recentDatasetsMenu() const { return recentDatasetsMenu_; }
+    ModelList* modelList() const { return modelList_; }
+    /// A recent entry picked: selects the model / sets the dataset. A model folder without
+    /// config.json or a missing dataset file leaves its list; false with `problem` saying so.
+    bool openRecentModel(const QString& folder, QString* problem);
+    bool openRecentDataset(const QString& path, QString* problem);
+    /// File › Recent Models and Recent Datasets: menus on the same lists that open their entries
+    /// here (a problem is shown in a message box). Owned by `parent`.
+    QList<RecentMenu*> createRecentMenus(QWidget* parent);
 
     /// The run the current settings describe; nullopt with `error` saying what to change (the
     /// model, dataset, folder or option at fault) when they are not valid. With the built-in demo
@@ -47,7 +64,7 @@ public:
     int maxSteps() const;
     void setOutputFolder(const QString& folder);
 
-    QTableWidget* modelTable() const { return modelTable_; }
+    QTableWidget* modelTable() const;
     QComboBox* methodCombo() const { return methodCombo_; }
     QString datasetPath() const;
     void setDatasetPath(const QString& path);
@@ -90,7 +107,7 @@ public:
     QComboBox* dtypeCombo() const { return dtypeCombo_; }
     /// Scans the hub cache and the added folders again (off the GUI thread); the table fills in.
     void refreshModels();
-    ModelCatalog* modelCatalog() const { return catalog_; }
+    ModelCatalog* modelCatalog() const;
     QLabel* problemLabel() const { return problemLabel_; }
     QPushButton* startButton() const { return startButton_; }
 
@@ -108,7 +125,6 @@ private:
     QWidget* createMethodSection();
     QWidget* createTrainingSection();
     void updateMethodDescription();
-    void addDemoModelRow();
     void updateDatasetPlaceholder();
     /// Tells the dataset panel the selected model (its tokenizer) and the max length.
     void updateDatasetInspection();
@@ -127,9 +143,10 @@ private:
     /// The dataset panel's column mapping as TrainingConfig::columnMapping entries.
     std::vector<std::string> columnMappingEntries() const;
     void onModuleSelectionEdited(const QStringList& checked, const QStringList& all);
-    void onModelsFound(const QVector<capsule::ui::ModelEntry>& models);
 
-    QTableWidget* modelTable_ = nullptr;
+    ModelList* modelList_ = nullptr;
+    RecentFiles* recentDatasets_ = nullptr;
+    RecentMenu* recentDatasetsMenu_ = nullptr;
     QLineEdit* datasetEdit_ = nullptr;  // the dataset panel's path field
     DatasetPanel* datasetPanel_ = nullptr;
     QComboBox* methodCombo_ = nullptr;
@@ -155,7 +172,6 @@ private:
     QSpinBox* checkpointEverySpin_ = nullptr;
     QComboBox* deviceCombo_ = nullptr;
     QComboBox* dtypeCombo_ = nullptr;
-    ModelCatalog* catalog_ = nullptr;
     QLabel* problemLabel_ = nullptr;
     QPushButton* startButton_ = nullptr;
 };

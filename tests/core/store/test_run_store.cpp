@@ -144,6 +144,54 @@ CAPSULE_TEST(snapshotsEventsArtifactsAndCascadingDelete) {
     COMPARE(store.listRuns().size(), size_t(1));
 }
 
+CAPSULE_TEST(truncateAfterStepDropsWhatFollowsACheckpoint) {
+    // Resume / Extend continue the same row: what was recorded after the checkpoint's step goes,
+    // so the continued run's curves have no overlap; events and artifacts stay.
+    capsule::test::TempDir dir;
+    RunStore store(dir.file("runs.sqlite"));
+    const int64_t id = store.createRun(sampleRun("continued"));
+    const int64_t other = store.createRun(sampleRun("untouched"));
+    std::vector<MetricPoint> batch;
+    for (int step = 1; step <= 30; ++step) {
+        batch.push_back({step, "loss", 3.0 - step * 0.01, step * 0.5});
+        batch.push_back({step, "lr", 1e-4, step * 0.5});
+    }
+    store.appendMetrics(id, batch);
+    store.appendMetrics(other, batch);
+    for (int step : {10, 20, 30}) store.appendRankSnapshot(id, {step, 96, 90, "{}"});
+    store.appendEvent(id, "info", "started");
+    store.setBestEval(id, "accuracy", 0.9, 25);  // after the checkpoint: no longer true
+    store.setStatus(id, RunStatus::Interrupted, "process gone");
+
+    const double keptSeconds = store.truncateAfterStep(id, 20);
+    COMPARE_NEAR(keptSeconds, 10.0, 1e-12);  // the newest kept point's time: step 20 at 0.5 s/step
+    COMPARE(store.metrics(id, "loss").size(), size_t(20));
+    COMPARE(store.metrics(id, "loss").back().step, int64_t(20));
+    COMPARE(store.metrics(id).size(), size_t(40));
+    COMPARE(store.rankSnapshots(id).size(), size_t(2));
+    COMPARE(store.rankSnapshots(id).back().step, int64_t(20));
+    COMPARE(store.events(id).size(), size_t(1));
+    const auto run = store.run(id);
+    COMPARE(*run->lastStep, int64_t(20));
+    VERIFY(!run->bestEval.has_value());
+    VERIFY(!run->bestStep.has_value());
+    COMPARE(toString(run->status), std::string("interrupted"));  // the caller marks it running
+    COMPARE(store.metrics(other).size(), size_t(60));
+    COMPARE(*store.run(other)->lastStep, int64_t(30));
+
+    // A best eval at or before the step is kept; appending continues the one curve.
+    store.setBestEval(id, "accuracy", 0.8, 10);
+    COMPARE_NEAR(store.truncateAfterStep(id, 15), 7.5, 1e-12);
+    COMPARE(*store.run(id)->bestStep, int64_t(10));
+    store.appendMetrics(id, {{16, "loss", 2.0, 8.0}});
+    COMPARE(store.metrics(id, "loss").size(), size_t(16));
+    COMPARE(*store.run(id)->lastStep, int64_t(16));
+    // From step 0 (a run cancelled before its first step): nothing is kept.
+    COMPARE_NEAR(store.truncateAfterStep(id, 0), 0.0, 1e-12);
+    COMPARE(store.metrics(id).size(), size_t(0));
+    VERIFY(!store.run(id)->lastStep.has_value() || *store.run(id)->lastStep == 0);
+}
+
 CAPSULE_TEST(readerOnAnotherThreadSeesLiveData) {
     capsule::test::TempDir dir;
     const std::string path = dir.file("runs.sqlite");

@@ -4,8 +4,10 @@
 // run exactly, pause and cancel act within one step, checkpoints are complete.
 #include "capsule_test.h"
 
+#include "store/run_store.h"
 #include "train/checkpoint.h"
 #include "train/demo_assets.h"
+#include "train/store_observer.h"
 #include "train/trainer.h"
 
 #include <nlohmann/json.hpp>
@@ -234,12 +236,64 @@ CAPSULE_TEST(resume_reproduces_the_uninterrupted_loss_sequence) {
     COMPARE(more.steps, int64_t{15});
     COMPARE(extended.steps.size(), size_t{3});
 
+    // A resumed run reports the best eval its checkpoint carried, before any new evaluation.
+    const CheckpointState atTwelve = readCheckpointState(checkpointFolder(first.out, 12));
+    VERIFY(atTwelve.bestMetric.has_value());
+    COMPARE(extended.infos.at(0).resumedFrom, checkpointFolder(first.out, 12));
+    VERIFY(extended.infos.at(0).bestMetric.has_value());
+    COMPARE(*extended.infos.at(0).bestMetric, *atTwelve.bestMetric);
+    COMPARE(extended.infos.at(0).bestMetricName, atTwelve.bestMetricName);
+    COMPARE(extended.infos.at(0).bestStep, atTwelve.bestStep);
+    VERIFY(!resumed.infos.at(0).bestMetric.has_value());  // step 5 came before the only evaluation
+    VERIFY(full.infos.at(0).resumedFrom.empty());
+
     TrainingConfig exhausted;
     exhausted.resume = checkpointFolder(first.out, 12);
     Recorder refused;
     const TrainingResult none = Trainer::run(exhausted, refused);
     COMPARE(static_cast<int>(none.status), static_cast<int>(TrainingStatus::Failed));
     VERIFY(none.reason.find("--max-steps") != std::string::npos);
+}
+
+CAPSULE_TEST(a_resumed_run_continues_its_own_store_row_as_one_curve) {
+    // Resume into the row that recorded the first session: what came after the checkpoint is
+    // dropped, the new points follow, every step appears once and time keeps rising.
+    DemoFixture fixture;
+    store::RunStore runs(fixture.dir.file("runs.sqlite"));
+    TrainingConfig config = fixture.config("lora", "continued");
+    config.maxSteps = 12;
+    config.checkpointEvery = 5;
+    config.evalEvery = 4;
+    const int64_t runId = runs.createRun(store::RunRecord{});
+    {
+        StoreObserver observer(runs, runId);
+        COMPARE(static_cast<int>(Trainer::run(config, observer).status), static_cast<int>(TrainingStatus::Finished));
+    }
+    COMPARE(runs.metrics(runId, "loss").size(), size_t{12});
+    const double bestAtFive = readCheckpointState(checkpointFolder(config.out, 5)).bestMetric.value();
+    TrainingConfig resume;
+    resume.resume = checkpointFolder(config.out, 5);
+    resume.maxSteps = 14;  // and extend it
+    {
+        StoreObserver observer(runs, runId);
+        COMPARE(static_cast<int>(Trainer::run(resume, observer).status), static_cast<int>(TrainingStatus::Finished));
+    }
+    const auto losses = runs.metrics(runId, "loss");
+    COMPARE(losses.size(), size_t{14});
+    for (size_t i = 0; i < losses.size(); ++i) {
+        COMPARE(losses[i].step, static_cast<int64_t>(i + 1));
+        if (i > 0) VERIFY(losses[i].timeSeconds >= losses[i - 1].timeSeconds);
+    }
+    std::vector<int64_t> evalSteps;
+    for (const auto& point : runs.metrics(runId, "eval_loss")) evalSteps.push_back(point.step);
+    COMPARE(evalSteps, (std::vector<int64_t>{4, 8, 12, 14}));
+    const auto row = runs.run(runId);
+    COMPARE(toString(row->status), std::string("finished"));
+    COMPARE(*row->maxSteps, int64_t{14});
+    COMPARE(*row->lastStep, int64_t{14});
+    VERIFY(row->bestEval.has_value());
+    // The best is the checkpoint's (step 4) or a later improvement, never lost.
+    VERIFY(row->bestEvalMetric == "accuracy" ? *row->bestEval >= bestAtFive : *row->bestEval <= bestAtFive);
 }
 
 CAPSULE_TEST(adalora_resume_continues_the_rank_allocation_exactly) {
