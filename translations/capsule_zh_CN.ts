@@ -347,6 +347,30 @@
         <source>CSV files (*.csv)</source>
         <translation>CSV 文件 (*.csv)</translation>
     </message>
+    <message>
+        <source>ICL &amp;Baseline…</source>
+        <translation>ICL 基线(&amp;B)…</translation>
+    </message>
+    <message>
+        <source>Score the setup&apos;s base model, untrained, with k training examples placed in its prompt (in-context learning), the same way runs are evaluated: what does fine-tuning buy over prompting?</source>
+        <translation>用 k 个训练样例放进提示词（上下文学习）为 Setup 的基础模型打分，不做任何训练，评估方式与各次运行相同：微调比提示词多带来了什么？</translation>
+    </message>
+    <message>
+        <source>%1: %2 with nothing trained; %3 prompt tokens and %4 ms per example (%5 demonstrations)</source>
+        <translation>%1：未训练即达到 %2；每个样例 %3 个提示词元、%4 毫秒（%5 个示范）</translation>
+    </message>
+    <message>
+        <source>%1: %2</source>
+        <translation>%1：%2</translation>
+    </message>
+    <message>
+        <source>%1: %2, %3</source>
+        <translation>%1：%2，%3</translation>
+    </message>
+    <message>
+        <source>; %1 prompt tokens per example</source>
+        <translation>；每个样例 %1 个提示词元</translation>
+    </message>
 </context>
 <context>
     <name>capsule::ui::CompareRunModel</name>
@@ -385,6 +409,30 @@ started %8</source>
     <message>
         <source>Best eval</source>
         <translation>最佳评估</translation>
+    </message>
+    <message>
+        <source>%1 tokens · %2 ms / example</source>
+        <translation>%1 个词元 · 每样例 %2 毫秒</translation>
+    </message>
+    <message>
+        <source>trained %1 s</source>
+        <translation>训练 %1 秒</translation>
+    </message>
+    <message>
+        <source>trained %1</source>
+        <translation>训练 %1</translation>
+    </message>
+    <message>
+        <source>In-context baseline: nothing is trained; every example is answered with %1 demonstrations in its prompt (%2 tokens instead of %3)</source>
+        <translation>上下文学习基线：不训练任何参数；每个样例的提示词中放入 %1 个示范（%2 个词元，而不是 %3 个）</translation>
+    </message>
+    <message>
+        <source>Wall time of the training run</source>
+        <translation>训练运行的实际耗时</translation>
+    </message>
+    <message>
+        <source>Cost</source>
+        <translation>成本</translation>
     </message>
 </context>
 <context>
@@ -501,32 +549,16 @@ started %8</source>
         <translation>保留</translation>
     </message>
     <message>
-        <source>Follow latest</source>
-        <translation>跟随最新</translation>
-    </message>
-    <message>
         <source>Keep the newest steps in view. Dragging or zooming a chart turns this off; double-click a chart to turn it back on.</source>
         <translation>保持最新的步骤在视图中。拖动或缩放图表会关闭此选项；双击图表可重新打开。</translation>
-    </message>
-    <message>
-        <source>Log scale (loss)</source>
-        <translation>对数刻度（损失）</translation>
     </message>
     <message>
         <source>Show the loss axes on a logarithmic scale</source>
         <translation>以对数刻度显示损失坐标轴</translation>
     </message>
     <message>
-        <source>Smoothing:</source>
-        <translation>平滑：</translation>
-    </message>
-    <message>
         <source>Weight of the exponential moving average drawn over the raw loss (0 = none)</source>
         <translation>叠加在原始损失上的指数移动平均的权重（0 = 不平滑）</translation>
-    </message>
-    <message>
-        <source>X axis:</source>
-        <translation>X 轴：</translation>
     </message>
     <message>
         <source>Step</source>
@@ -539,10 +571,6 @@ started %8</source>
     <message>
         <source>Label the charts&apos; horizontal axis in optimizer steps or in epochs</source>
         <translation>图表横轴以优化器步数或轮次标注</translation>
-    </message>
-    <message>
-        <source>Reset View</source>
-        <translation>重置视图</translation>
     </message>
     <message>
         <source>Show every point and follow the newest again</source>
@@ -644,20 +672,32 @@ started %8</source>
         <source>memory (MiB: RSS, GPU)</source>
         <translation>内存（MiB：RSS、GPU）</translation>
     </message>
+    <message>
+        <source>Follo&amp;w latest</source>
+        <translation>跟随最新(&amp;W)</translation>
+    </message>
+    <message>
+        <source>&amp;Log scale (loss)</source>
+        <translation>对数坐标（损失）(&amp;L)</translation>
+    </message>
+    <message>
+        <source>S&amp;moothing:</source>
+        <translation>平滑(&amp;M)：</translation>
+    </message>
+    <message>
+        <source>&amp;X axis:</source>
+        <translation>X 轴(&amp;X)：</translation>
+    </message>
+    <message>
+        <source>&amp;Reset View</source>
+        <translation>重置视图(&amp;R)</translation>
+    </message>
 </context>
 <context>
     <name>capsule::ui::DatasetPanel</name>
     <message>
         <source>JSONL, JSON, CSV/TSV or TXT file</source>
         <translation>JSONL、JSON、CSV/TSV 或 TXT 文件</translation>
-    </message>
-    <message>
-        <source>Browse…</source>
-        <translation>浏览…</translation>
-    </message>
-    <message>
-        <source>Format:</source>
-        <translation>格式：</translation>
     </message>
     <message>
         <source>How the rows are read: detected from the file&apos;s fields, or forced here</source>
@@ -818,6 +858,14 @@ started %8</source>
     <message>
         <source>Longest %1 tokens, median %2.</source>
         <translation>最长 %1 个词元，中位数 %2。</translation>
+    </message>
+    <message>
+        <source>&amp;Browse…</source>
+        <translation>浏览(&amp;B)…</translation>
+    </message>
+    <message>
+        <source>Fo&amp;rmat:</source>
+        <translation>格式(&amp;R)：</translation>
     </message>
 </context>
 <context>
@@ -1067,6 +1115,10 @@ Choices:</source>
     <message>
         <source>Cancel</source>
         <translation>取消</translation>
+    </message>
+    <message>
+        <source>Done; the export is not listed in the run history: %1</source>
+        <translation>完成；该导出未记入运行历史：%1</translation>
     </message>
 </context>
 <context>
@@ -1360,6 +1412,95 @@ Choices:</source>
         <source>Created</source>
         <comment>run status: made, not started yet</comment>
         <translation>已创建</translation>
+    </message>
+</context>
+<context>
+    <name>capsule::ui::IclDialog</name>
+    <message>
+        <source>In-Context Learning Baseline</source>
+        <translation>上下文学习基线</translation>
+    </message>
+    <message>
+        <source>Scores the &lt;b&gt;untrained&lt;/b&gt; base model on the validation examples with &lt;i&gt;k&lt;/i&gt; training examples (and their answers) placed before each question: the same examples and the same scoring as the fine-tuning runs. The Compare page then shows what fine-tuning buys over prompting, and what each costs.</source>
+        <translation>在验证样例上为&lt;b&gt;未训练&lt;/b&gt;的基础模型打分，每个问题前放入 &lt;i&gt;k&lt;/i&gt; 个训练样例（连同答案）：样例与评分方式都与微调运行相同。随后“对比”页会显示微调相对提示词带来的提升，以及各自的成本。</translation>
+    </message>
+    <message>
+        <source>Demonstrations per prompt (0 = zero-shot). Prompts that would not fit the model&apos;s context drop the demonstrations farthest from the question.</source>
+        <translation>每个提示词中的示范数（0 = 零样本）。放不进模型上下文的提示词会先去掉离问题最远的示范。</translation>
+    </message>
+    <message>
+        <source>all</source>
+        <translation>全部</translation>
+    </message>
+    <message>
+        <source>Score at most this many validation examples (all: the whole validation split)</source>
+        <translation>最多评估这么多个验证样例（全部：整个验证集）</translation>
+    </message>
+    <message>
+        <source>Model:</source>
+        <translation>模型：</translation>
+    </message>
+    <message>
+        <source>Dataset:</source>
+        <translation>数据集：</translation>
+    </message>
+    <message>
+        <source>&amp;Demonstrations (k):</source>
+        <translation>示范数 k(&amp;D)：</translation>
+    </message>
+    <message>
+        <source>&amp;Examples:</source>
+        <translation>样例数(&amp;E)：</translation>
+    </message>
+    <message>
+        <source>&amp;Run</source>
+        <translation>运行(&amp;R)</translation>
+    </message>
+    <message>
+        <source>%1 of %2 examples</source>
+        <translation>%1 / %2 个样例</translation>
+    </message>
+    <message>
+        <source>&lt;span style=&apos;color:#d55e00&apos;&gt;The baseline failed: %1&lt;/span&gt;</source>
+        <translation>&lt;span style=&apos;color:#d55e00&apos;&gt;基线评估失败：%1&lt;/span&gt;</translation>
+    </message>
+    <message>
+        <source>%1-shot: accuracy %2 % on %3 examples (eval loss %4).</source>
+        <translation>%1 样本：在 %3 个样例上准确率 %2 %（评估损失 %4）。</translation>
+    </message>
+    <message>
+        <source>%1-shot: eval loss %2 on %3 examples.</source>
+        <translation>%1 样本：在 %3 个样例上评估损失 %2。</translation>
+    </message>
+    <message>
+        <source>Each prompt has %1 tokens (the question alone %2) and takes %3 ms on %4.</source>
+        <translation>每个提示词 %1 个词元（仅问题 %2 个），在 %4 上耗时 %3 毫秒。</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n prompt(s) dropped demonstrations to fit the model&apos;s context (%1 on average).</source>
+        <translation>
+            <numerusform>%n 个提示词为放进模型上下文而去掉了示范（平均 %1 个）。</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Stopped early: the numbers cover the examples scored.</source>
+        <translation>提前停止：结果只涵盖已评估的样例。</translation>
+    </message>
+    <message>
+        <source>Recorded as run %1 and ticked on the Compare page.</source>
+        <translation>已记录为运行 %1，并在“对比”页中勾选。</translation>
+    </message>
+    <message>
+        <source>Not recorded in the run store: %1</source>
+        <translation>未记入运行库：%1</translation>
+    </message>
+    <message>
+        <source>&amp;Cancel</source>
+        <translation>取消(&amp;C)</translation>
+    </message>
+    <message>
+        <source>&amp;Close</source>
+        <translation>关闭(&amp;C)</translation>
     </message>
 </context>
 <context>
@@ -1741,6 +1882,74 @@ It stops after the current step and keeps a checkpoint you can resume from.</sou
         <source>Imported the %1 adapter in %2</source>
         <translation>已导入 %2 中的 %1 适配器</translation>
     </message>
+    <message>
+        <source>&amp;Evaluate Adapter…</source>
+        <translation>评估适配器(&amp;E)…</translation>
+    </message>
+    <message>
+        <source>Score an adapter folder (one trained here or made by HF PEFT) on the Setup page&apos;s dataset, like a run&apos;s evaluation</source>
+        <translation>在 Setup 页的数据集上为适配器文件夹（此处训练的或 HF PEFT 生成的）打分，方式与运行的评估相同</translation>
+    </message>
+    <message>
+        <source>Evaluate an adapter folder</source>
+        <translation>评估一个适配器文件夹</translation>
+    </message>
+    <message>
+        <source>Evaluate adapter</source>
+        <translation>评估适配器</translation>
+    </message>
+    <message>
+        <source>In-Context &amp;Baseline…</source>
+        <translation>上下文学习基线(&amp;B)…</translation>
+    </message>
+    <message>
+        <source>Score the untrained base model with k training examples in its prompt</source>
+        <translation>在提示词中放入 k 个训练样例，为未训练的基础模型打分</translation>
+    </message>
+    <message>
+        <source>The evaluation failed: %1</source>
+        <translation>评估失败：%1</translation>
+    </message>
+    <message>
+        <source>Run %1 evaluated on %2 examples: accuracy %3 %, eval loss %4</source>
+        <translation>运行 %1 已在 %2 个样例上评估：准确率 %3 %，评估损失 %4</translation>
+    </message>
+    <message>
+        <source>Run %1 evaluated on %2 examples: eval loss %3</source>
+        <translation>运行 %1 已在 %2 个样例上评估：评估损失 %3</translation>
+    </message>
+    <message>
+        <source>Cannot evaluate %1: %2</source>
+        <translation>无法评估 %1：%2</translation>
+    </message>
+    <message>
+        <source>an evaluation is already running</source>
+        <translation>已有评估正在运行</translation>
+    </message>
+    <message>
+        <source>the adapter could not be recorded in the run store</source>
+        <translation>无法将该适配器记入运行库</translation>
+    </message>
+    <message>
+        <source>the Setup page&apos;s model and dataset are not ready</source>
+        <translation>Setup 页的模型和数据集尚未就绪</translation>
+    </message>
+    <message>
+        <source>Evaluating %1 on the Setup page&apos;s dataset…</source>
+        <translation>正在 Setup 页的数据集上评估 %1…</translation>
+    </message>
+    <message>
+        <source>the built-in demo model</source>
+        <translation>内置演示模型</translation>
+    </message>
+    <message>
+        <source>the built-in demo dataset</source>
+        <translation>内置演示数据集</translation>
+    </message>
+    <message>
+        <source>The adapter&apos;s rank allocation was not recorded: %1</source>
+        <translation>未记录该适配器的秩分配：%1</translation>
+    </message>
 </context>
 <context>
     <name>capsule::ui::MethodChoiceDialog</name>
@@ -1993,6 +2202,87 @@ It stops after the current step and keeps a checkpoint you can resume from.</sou
     </message>
 </context>
 <context>
+    <name>capsule::ui::ModelList</name>
+    <message>
+        <source>Name</source>
+        <translation>名称</translation>
+    </message>
+    <message>
+        <source>Architecture</source>
+        <translation>架构</translation>
+    </message>
+    <message>
+        <source>Parameters</source>
+        <translation>参数量</translation>
+    </message>
+    <message>
+        <source>Dtype</source>
+        <translation>数据类型</translation>
+    </message>
+    <message>
+        <source>Size on disk</source>
+        <translation>磁盘占用</translation>
+    </message>
+    <message>
+        <source>Models found in your Hugging Face cache and in folders you added</source>
+        <translation>在 Hugging Face 缓存和你添加的文件夹中找到的模型</translation>
+    </message>
+    <message>
+        <source>&amp;Add Folder…</source>
+        <translation>添加文件夹(&amp;A)…</translation>
+    </message>
+    <message>
+        <source>Add a Hugging Face model folder (config.json + safetensors)</source>
+        <translation>添加 Hugging Face 模型文件夹（config.json + safetensors）</translation>
+    </message>
+    <message>
+        <source>Recent &amp;Models</source>
+        <translation>最近的模型(&amp;M)</translation>
+    </message>
+    <message>
+        <source>The model folders you used last</source>
+        <translation>你最近使用的模型文件夹</translation>
+    </message>
+    <message>
+        <source>Recent Models</source>
+        <translation>最近的模型</translation>
+    </message>
+    <message>
+        <source>Recent model</source>
+        <translation>最近的模型</translation>
+    </message>
+    <message>
+        <source>Built-in demo</source>
+        <translation>内置演示</translation>
+    </message>
+    <message>
+        <source>A tiny GPT-2-shaped model shipped with Capsule and a two-choice sentiment task: trains in seconds on any CPU, no downloads</source>
+        <translation>Capsule 自带的微型 GPT-2 结构模型和二选一情感任务：在任何 CPU 上几秒即可训练完，无需下载</translation>
+    </message>
+    <message>
+        <source>tiny</source>
+        <translation>微型</translation>
+    </message>
+    <message>
+        <source>&lt; 1 MB</source>
+        <translation>&lt; 1 MB</translation>
+    </message>
+    <message>
+        <source>Add a model folder</source>
+        <translation>添加模型文件夹</translation>
+    </message>
+    <message>
+        <source>The model folder %1 is gone or has no config.json; it was removed from the recent models.</source>
+        <translation>模型文件夹 %1 已不存在或没有 config.json，已从最近的模型中移除。</translation>
+    </message>
+    <message>
+        <source>%1
+Not usable: %2</source>
+        <translation>%1
+不可用：%2</translation>
+    </message>
+</context>
+<context>
     <name>capsule::ui::ModuleTree</name>
     <message>
         <source>Module</source>
@@ -2039,10 +2329,6 @@ It stops after the current step and keeps a checkpoint you can resume from.</sou
         <translation>Hugging Face 模型文件夹：config.json、safetensors 权重和分词器文件</translation>
     </message>
     <message>
-        <source>Browse…</source>
-        <translation>浏览…</translation>
-    </message>
-    <message>
         <source>No adapter: base model only</source>
         <translation>无适配器：仅基础模型</translation>
     </message>
@@ -2063,14 +2349,6 @@ It stops after the current step and keeps a checkpoint you can resume from.</sou
         <translation>未加载模型。</translation>
     </message>
     <message>
-        <source>Base model:</source>
-        <translation>基础模型：</translation>
-    </message>
-    <message>
-        <source>Adapter:</source>
-        <translation>适配器：</translation>
-    </message>
-    <message>
         <source>Prompt</source>
         <translation>提示</translation>
     </message>
@@ -2083,16 +2361,8 @@ It stops after the current step and keeps a checkpoint you can resume from.</sou
         <translation>最多生成的词元数</translation>
     </message>
     <message>
-        <source>Greedy</source>
-        <translation>贪心解码</translation>
-    </message>
-    <message>
         <source>Always pick the most likely token (temperature, top-k and top-p are ignored)</source>
         <translation>始终选择概率最高的词元（忽略温度、top-k 和 top-p）</translation>
-    </message>
-    <message>
-        <source>Stop at end of text</source>
-        <translation>遇到文本结束符时停止</translation>
     </message>
     <message>
         <source>End the generation when the model produces its end-of-text token</source>
@@ -2246,6 +2516,30 @@ It stops after the current step and keeps a checkpoint you can resume from.</sou
         <source>Most likely with the adapter: %1</source>
         <translation>使用适配器时最可能的答案：%1</translation>
     </message>
+    <message>
+        <source>Br&amp;owse…</source>
+        <translation>浏览(&amp;O)…</translation>
+    </message>
+    <message>
+        <source>Bro&amp;wse…</source>
+        <translation>浏览(&amp;W)…</translation>
+    </message>
+    <message>
+        <source>&amp;Base model:</source>
+        <translation>基础模型(&amp;B)：</translation>
+    </message>
+    <message>
+        <source>A&amp;dapter:</source>
+        <translation>适配器(&amp;D)：</translation>
+    </message>
+    <message>
+        <source>Gr&amp;eedy</source>
+        <translation>贪心(&amp;E)</translation>
+    </message>
+    <message>
+        <source>Stop at end of te&amp;xt</source>
+        <translation>在文本结束处停止(&amp;X)</translation>
+    </message>
 </context>
 <context>
     <name>capsule::ui::RankBars</name>
@@ -2313,6 +2607,21 @@ importance pruned: %1</source>
     <message>
         <source>importance (kept in bold): %1</source>
         <translation>重要性（保留的以粗体显示）：%1</translation>
+    </message>
+</context>
+<context>
+    <name>capsule::ui::RecentMenu</name>
+    <message>
+        <source>No recent items</source>
+        <translation>没有最近的项目</translation>
+    </message>
+    <message>
+        <source>(missing)</source>
+        <translation>（已缺失）</translation>
+    </message>
+    <message>
+        <source>&amp;Clear List</source>
+        <translation>清空列表(&amp;C)</translation>
     </message>
 </context>
 <context>
@@ -2392,38 +2701,6 @@ importance pruned: %1</source>
         <translation>模型</translation>
     </message>
     <message>
-        <source>Name</source>
-        <translation>名称</translation>
-    </message>
-    <message>
-        <source>Architecture</source>
-        <translation>架构</translation>
-    </message>
-    <message>
-        <source>Parameters</source>
-        <translation>参数量</translation>
-    </message>
-    <message>
-        <source>Dtype</source>
-        <translation>数据类型</translation>
-    </message>
-    <message>
-        <source>Size on disk</source>
-        <translation>磁盘大小</translation>
-    </message>
-    <message>
-        <source>Models found in your Hugging Face cache and in folders you added</source>
-        <translation>在 Hugging Face 缓存和你添加的文件夹中找到的模型</translation>
-    </message>
-    <message>
-        <source>Add Folder…</source>
-        <translation>添加文件夹…</translation>
-    </message>
-    <message>
-        <source>Add a Hugging Face model folder (config.json + safetensors)</source>
-        <translation>添加 Hugging Face 模型文件夹（config.json + safetensors）</translation>
-    </message>
-    <message>
         <source>Dataset</source>
         <translation>数据集</translation>
     </message>
@@ -2492,10 +2769,6 @@ importance pruned: %1</source>
         <translation>(IA)³ 加上用于多项选择数据的非似然损失和长度归一化损失。</translation>
     </message>
     <message>
-        <source>PEFT method:</source>
-        <translation>PEFT 方法：</translation>
-    </message>
-    <message>
         <source>Training</source>
         <translation>训练</translation>
     </message>
@@ -2510,30 +2783,6 @@ importance pruned: %1</source>
     <message>
         <source>Longer examples are truncated to this many tokens</source>
         <translation>更长的样本会被截断到这么多词元</translation>
-    </message>
-    <message>
-        <source>Max steps:</source>
-        <translation>最大步数：</translation>
-    </message>
-    <message>
-        <source>Batch size:</source>
-        <translation>批大小：</translation>
-    </message>
-    <message>
-        <source>Max length:</source>
-        <translation>最大长度：</translation>
-    </message>
-    <message>
-        <source>Learning rate:</source>
-        <translation>学习率：</translation>
-    </message>
-    <message>
-        <source>Output folder:</source>
-        <translation>输出文件夹：</translation>
-    </message>
-    <message>
-        <source>Add a model folder</source>
-        <translation>添加模型文件夹</translation>
     </message>
     <message>
         <source>Choose a dataset</source>
@@ -2554,22 +2803,6 @@ importance pruned: %1</source>
     <message>
         <source>Each run gets its own folder in here (method and time) with its checkpoints and adapter</source>
         <translation>每次运行都会在这里获得自己的文件夹（方法和时间），其中包含检查点和适配器</translation>
-    </message>
-    <message>
-        <source>Built-in demo</source>
-        <translation>内置演示</translation>
-    </message>
-    <message>
-        <source>A tiny GPT-2-shaped model shipped with Capsule and a two-choice sentiment task: trains in seconds on any CPU, no downloads</source>
-        <translation>Capsule 自带的微型 GPT-2 结构模型和一个二选一情感任务：在任何 CPU 上几秒即可训练完成，无需下载</translation>
-    </message>
-    <message>
-        <source>tiny</source>
-        <translation>微型</translation>
-    </message>
-    <message>
-        <source>&lt; 1 MB</source>
-        <translation>&lt; 1 MB</translation>
     </message>
     <message>
         <source>Built-in demo dataset (sentiment, 640 rows), or choose a file</source>
@@ -2600,10 +2833,6 @@ importance pruned: %1</source>
         <translation>开始训练</translation>
     </message>
     <message>
-        <source>Start training with this setup</source>
-        <translation>使用此设置开始训练</translation>
-    </message>
-    <message>
         <source>trainable parameters: counting…</source>
         <translation>可训练参数：计算中…</translation>
     </message>
@@ -2628,16 +2857,8 @@ importance pruned: %1</source>
         <translation>按轮次</translation>
     </message>
     <message>
-        <source>Save Setup…</source>
-        <translation>保存设置…</translation>
-    </message>
-    <message>
         <source>Save the whole setup as a JSON config file (the one `capsule-cli train --config` reads)</source>
         <translation>将整个设置保存为 JSON 配置文件（即 `capsule-cli train --config` 读取的文件）</translation>
-    </message>
-    <message>
-        <source>Load Setup…</source>
-        <translation>加载设置…</translation>
     </message>
     <message>
         <source>Load a JSON training config file, saved here or written for capsule-cli</source>
@@ -2672,12 +2893,6 @@ importance pruned: %1</source>
         <translation>自动（%1）</translation>
     </message>
     <message>
-        <source>%1
-Not usable: %2</source>
-        <translation>%1
-不可用：%2</translation>
-    </message>
-    <message>
         <source>Estimated memory for training with these settings: the frozen weights at the compute dtype, the adapter with its gradients and AdamW state, the activations kept for one micro-batch (batch size × max length) and the logits. The runtime itself comes on top.</source>
         <translation>按这些设置训练所需内存的估计值：按计算数据类型存储的冻结权重、适配器及其梯度和 AdamW 状态、一个微批次（批大小 × 最大长度）保留的激活值以及 logits。运行时本身的开销另计。</translation>
     </message>
@@ -2702,14 +2917,6 @@ Not usable: %2</source>
         <translation>冻结模型的计算数据类型；“自动”会在 GPU 和原生支持 bfloat16 的 CPU（AVX512-BF16/AMX）上选择 bfloat16，否则选择 float32。适配器始终以 float32 训练。</translation>
     </message>
     <message>
-        <source>Device:</source>
-        <translation>设备：</translation>
-    </message>
-    <message>
-        <source>Compute dtype:</source>
-        <translation>计算数据类型：</translation>
-    </message>
-    <message>
         <source>The dataset %1 has no usable example as %2 (see Dataset › Issues).</source>
         <translation>数据集 %1 按 %2 读取时没有可用的样本（参见 数据集 › 问题）。</translation>
     </message>
@@ -2726,8 +2933,84 @@ Not usable: %2</source>
         <translation>每 N 步及结束时写入检查点（适配器、优化器、学习率调度、数据位置），以便中断的运行可以恢复、已完成的运行可以追加训练（历史页面）</translation>
     </message>
     <message>
-        <source>Checkpoint every:</source>
-        <translation>检查点间隔：</translation>
+        <source>Start training with this setup (%1)</source>
+        <translation>用此设置开始训练（%1）</translation>
+    </message>
+    <message>
+        <source>R&amp;ecent</source>
+        <translation>最近(&amp;E)</translation>
+    </message>
+    <message>
+        <source>The dataset files you used last</source>
+        <translation>你最近使用的数据集文件</translation>
+    </message>
+    <message>
+        <source>Recent Datasets</source>
+        <translation>最近的数据集</translation>
+    </message>
+    <message>
+        <source>Recent dataset</source>
+        <translation>最近的数据集</translation>
+    </message>
+    <message>
+        <source>&amp;PEFT method:</source>
+        <translation>PEFT 方法(&amp;P)：</translation>
+    </message>
+    <message>
+        <source>Max &amp;steps:</source>
+        <translation>最大步数(&amp;S)：</translation>
+    </message>
+    <message>
+        <source>Batch si&amp;ze:</source>
+        <translation>批大小(&amp;Z)：</translation>
+    </message>
+    <message>
+        <source>Max le&amp;ngth:</source>
+        <translation>最大长度(&amp;N)：</translation>
+    </message>
+    <message>
+        <source>Learn&amp;ing rate:</source>
+        <translation>学习率(&amp;I)：</translation>
+    </message>
+    <message>
+        <source>&amp;Checkpoint every:</source>
+        <translation>检查点间隔(&amp;C)：</translation>
+    </message>
+    <message>
+        <source>&amp;Device:</source>
+        <translation>设备(&amp;D)：</translation>
+    </message>
+    <message>
+        <source>Compute dt&amp;ype:</source>
+        <translation>计算精度(&amp;Y)：</translation>
+    </message>
+    <message>
+        <source>&amp;Output folder:</source>
+        <translation>输出文件夹(&amp;O)：</translation>
+    </message>
+    <message>
+        <source>Save Set&amp;up…</source>
+        <translation>保存设置(&amp;U)…</translation>
+    </message>
+    <message>
+        <source>&amp;Load Setup…</source>
+        <translation>加载设置(&amp;L)…</translation>
+    </message>
+    <message>
+        <source>The dataset file %1 is gone; it was removed from the recent datasets.</source>
+        <translation>数据集文件 %1 已不存在，已从最近的数据集中移除。</translation>
+    </message>
+    <message>
+        <source>&amp;Recent Models</source>
+        <translation>最近的模型(&amp;R)</translation>
+    </message>
+    <message>
+        <source>Recent Da&amp;tasets</source>
+        <translation>最近的数据集(&amp;T)</translation>
+    </message>
+    <message>
+        <source>Recent model</source>
+        <translation>最近的模型</translation>
     </message>
 </context>
 <context>

@@ -32,7 +32,7 @@ std::vector<OptionSpec> iclOptions() {
         {"quiet", false, "", "no progress on stderr"},
     };
     // The training keys that decide the data, the split and the scoring.
-    for (const std::string& key : {"model", "data", "format", "column_mapping", "template", "max_length",
+    for (const char* key : {"model", "data", "format", "column_mapping", "template", "max_length",
                                    "validation_fraction", "validation_file", "seed", "dtype", "device", "batch_size",
                                    "eval_batch_size", "length_norm", "threads", "store", "run_name"})
         specs.push_back({train::keyToFlag(key), true, "VALUE", "config key \"" + std::string(key) + "\""});

@@ -46,8 +46,10 @@ int runsUnchecked(const Arguments& arguments) {
     }
     std::printf("%-5s %-24s %-12s %-14s %-11s %-12s %s\n", "ID", "NAME", "STATUS", "METHOD", "STEP", "BEST EVAL", "CREATED");
     for (const auto& run : runs) {
-        const std::string step = std::to_string(run.lastStep.value_or(0)) + "/" +
-                                 (run.maxSteps ? std::to_string(*run.maxSteps) : std::string("?"));
+        // Nothing trains in an in-context baseline ("icl"): it has no steps.
+        const std::string step = run.method == "icl" ? std::string("-")
+                                                     : std::to_string(run.lastStep.value_or(0)) + "/" +
+                                                           (run.maxSteps ? std::to_string(*run.maxSteps) : std::string("?"));
         char best[64] = "-";
         if (run.bestEval) std::snprintf(best, sizeof best, "%s %.4g", run.bestEvalMetric == "accuracy" ? "acc" : "loss", *run.bestEval);
         std::printf("%-5lld %-24s %-12s %-14s %-11s %-12s %s\n", static_cast<long long>(run.id), run.name.substr(0, 24).c_str(),

@@ -1,10 +1,13 @@
 #include "train/evaluation.h"
 
+#include "model/model_loader.h"
 #include "peft/multiple_choice.h"
 #include "peft/tfew_losses.h"
+#include "train/trainer.h"
 
 #include <algorithm>
 #include <cmath>
+#include <stdexcept>
 
 namespace capsule::train {
 
@@ -80,6 +83,31 @@ EvalMetrics evaluateExamples(model::CausalLM& model, peft::AdapterMethod* adapte
     if (settings.choices && scored > 0) metrics.accuracy = static_cast<double>(correct) / static_cast<double>(scored);
     if (tFewBatches > 0) metrics.tFewLoss = tFewSum / static_cast<double>(tFewBatches);
     return metrics;
+}
+
+EvaluationSetup prepareEvaluation(const TrainingConfig& requested, const std::function<void(const RunDataset&)>& checkData) {
+    TrainingConfig config = requested;
+    config.packing = false;  // whole examples, as validation always is
+    if (config.threads > 0) torch::set_num_threads(static_cast<int>(config.threads));
+    EvaluationSetup setup;
+    setup.data = loadRunDataset(config);
+    const auto& validation = setup.data.dataset.validation;
+    if (validation.empty())
+        throw std::runtime_error(config.data + ": no validation examples to score (set validation_fraction above 0 or a validation file)");
+    if (checkData) checkData(setup.data);
+    const std::optional<torch::Device> device = model::parseDevice(config.device);
+    setup.device = device ? *device : model::defaultDevice();
+    model::LoadOptions loadOptions;
+    loadOptions.device = setup.device;
+    loadOptions.dtype = model::parseComputeDtype(resolveComputeDtype(config.dtype, setup.device.is_cuda()));
+    setup.computeDtype = model::computeDtypeName(loadOptions.dtype);
+    setup.model = model::loadModel(config.model, loadOptions);
+    setup.settings.device = setup.device;
+    setup.settings.batchSize = config.evalBatchSize > 0 ? config.evalBatchSize : config.batchSize;
+    setup.settings.padId = data::padIdFor(setup.data.tokenizer->specialTokens());
+    setup.settings.choices = !validation.front().choiceIds.empty();
+    setup.settings.lengthNorm = config.lengthNorm;
+    return setup;
 }
 
 }  // namespace capsule::train

@@ -13,12 +13,16 @@
 #include "model/causal_lm.h"
 #include "peft/adapter.h"
 #include "peft/tfew_recipe.h"
+#include "train/run_dataset.h"
+#include "train/training_config.h"
 #include "train/training_observer.h"
 
 #include <torch/torch.h>
 
 #include <cstdint>
 #include <functional>
+#include <memory>
+#include <string>
 #include <optional>
 #include <vector>
 
@@ -51,5 +55,22 @@ struct EvaluationSettings {
 EvalMetrics evaluateExamples(model::CausalLM& model, peft::AdapterMethod* adapter,
                              const std::vector<data::Example>& examples, const EvaluationSettings& settings,
                              const std::function<bool(int64_t done)>& afterBatch = {});
+
+/// What scoring a config's validation split outside a training run needs (the in-context baseline,
+/// an adapter folder's evaluation): the data loaded as the trainer loads it (packing off), the model
+/// at the config's device and compute dtype, and the trainer's evaluation settings.
+struct EvaluationSetup {
+    RunDataset data;                        // data.dataset.validation is not empty
+    std::shared_ptr<model::CausalLM> model;
+    torch::Device device{torch::kCPU};
+    std::string computeDtype;               // "float32", "bfloat16", ...
+    EvaluationSettings settings;
+};
+
+/// Sets config.threads, loads the data, checks it has validation examples (std::runtime_error naming
+/// the file otherwise), calls `checkData` (may throw: checks that should fail before the model
+/// loads), then loads the model.
+EvaluationSetup prepareEvaluation(const TrainingConfig& config,
+                                  const std::function<void(const RunDataset&)>& checkData = {});
 
 }  // namespace capsule::train

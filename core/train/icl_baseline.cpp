@@ -145,31 +145,22 @@ IclResult evaluateInContext(const TrainingConfig& requested, const IclOptions& o
     if (options.shots < 0) throw std::invalid_argument("option --shots must be >= 0");
     if (options.maxExamples < 0) throw std::invalid_argument("option --max-examples must be >= 0");
     const auto started = Clock::now();
-    TrainingConfig config = requested;
-    config.packing = false;  // demonstrations are whole examples
-    if (config.threads > 0) torch::set_num_threads(static_cast<int>(config.threads));
-
-    RunDataset loaded = loadRunDataset(config);
-    const data::LoadedDataset& dataset = loaded.dataset;
-    if (dataset.validation.empty())
-        throw std::runtime_error(config.data + ": no validation examples to score (set validation_fraction above 0 or a validation file)");
-    if (options.shots > 0) demonstrationPool(dataset, options);  // fail before loading the model
-    const std::optional<torch::Device> device = model::parseDevice(config.device);
-    const torch::Device computeDevice = device ? *device : model::defaultDevice();
-    model::LoadOptions loadOptions;
-    loadOptions.device = computeDevice;
-    loadOptions.dtype = model::parseComputeDtype(resolveComputeDtype(config.dtype, computeDevice.is_cuda()));
-    std::shared_ptr<model::CausalLM> model = model::loadModel(config.model, loadOptions);
+    EvaluationSetup setup = prepareEvaluation(requested, [&](const RunDataset& data) {
+        if (options.shots > 0) demonstrationPool(data.dataset, options);  // fail before loading the model
+    });
+    const data::LoadedDataset& dataset = setup.data.dataset;
+    std::shared_ptr<model::CausalLM> model = setup.model;
+    const torch::Device computeDevice = setup.device;
 
     IclResult result;
     result.shots = options.shots;
     result.device = computeDevice.str();
-    result.computeDtype = model::computeDtypeName(loadOptions.dtype);
+    result.computeDtype = setup.computeDtype;
     result.totalParameters = peft::countTrainableParameters(*model).all;
     const int64_t modelLimit = model->config().maxPositionEmbeddings;
     result.contextLimit = modelLimit > 0 ? modelLimit : std::numeric_limits<int64_t>::max();
 
-    IclPrompts built = buildInContextPrompts(dataset, options, loaded.tokenizer->specialTokens().bos, result.contextLimit);
+    IclPrompts built = buildInContextPrompts(dataset, options, setup.data.tokenizer->specialTokens().bos, result.contextLimit);
     std::vector<data::Example>& prompts = built.prompts;
     result.meanShots = built.meanShots;
     result.meanPromptTokens = built.meanPromptTokens;
@@ -182,12 +173,7 @@ IclResult evaluateInContext(const TrainingConfig& requested, const IclOptions& o
                      [](const data::Example& a, const data::Example& b) { return sequenceTokens(a) < sequenceTokens(b); });
     result.loadSeconds = secondsSince(started);
 
-    EvaluationSettings settings;
-    settings.device = computeDevice;
-    settings.batchSize = config.evalBatchSize > 0 ? config.evalBatchSize : config.batchSize;
-    settings.padId = data::padIdFor(loaded.tokenizer->specialTokens());
-    settings.choices = !prompts.front().choiceIds.empty();
-    settings.lengthNorm = config.lengthNorm;
+    const EvaluationSettings& settings = setup.settings;
     const auto scoring = Clock::now();
     const int64_t total = static_cast<int64_t>(prompts.size());
     result.metrics = evaluateExamples(*model, nullptr, prompts, settings, [&](int64_t done) {

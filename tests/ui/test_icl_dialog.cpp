@@ -1,11 +1,11 @@
-// The in-context-learning baseline in the studio, on a real run store: the IclController scores
+// The in-context-learning baseline in the studio, on a real run store: the EvaluationController scores
 // the built-in demo with k demonstrations on its thread and records an "icl" run; the dialog
 // runs it with progress and shows the measured numbers; the Compare page lists the baseline with
 // its cost, draws it as a dashed level in the eval-accuracy overlay and in the scatter (it has no
 // trainable parameters to place it by), and sets its inference cost per example next to a
 // trained LoRA run's training time; the summary CSV carries the baseline's columns; cancel stops
 // within a batch; the main window ticks a new baseline on the Compare page.
-#include "controller/icl_controller.h"
+#include "controller/evaluation_controller.h"
 #include "controller/run_comparison.h"
 #include "controller/runtime_controller.h"
 #include "controller/training_controller.h"
@@ -15,9 +15,11 @@
 #include "widgets/icl_dialog.h"
 #include "widgets/main_window.h"
 #include "widgets/qcustomplot_include.h"
+#include "widgets/setup_page.h"
 
 #include <nlohmann/json.hpp>
 
+#include <QFileInfo>
 #include <QLabel>
 #include <QProgressBar>
 #include <QPushButton>
@@ -48,9 +50,9 @@ class TestIclDialog : public QObject {
 
     /// Runs a baseline through a controller and returns its outcome (runId -1 on failure).
     IclOutcome runBaseline(int shots, qint64 maxExamples) {
-        IclController controller;
-        QSignalSpy finished(&controller, &IclController::finished);
-        QSignalSpy failed(&controller, &IclController::failed);
+        EvaluationController controller;
+        QSignalSpy finished(&controller, &EvaluationController::finished);
+        QSignalSpy failed(&controller, &EvaluationController::failed);
         if (!controller.start(demoRequest(), shots, maxExamples)) return {};
         if (!finished.wait(120'000)) {
             qWarning("baseline did not finish: %s", failed.isEmpty() ? "timeout" : qPrintable(failed.first().at(0).toString()));
@@ -105,9 +107,9 @@ private Q_SLOTS:
     }
 
     void cancelStopsWithinABatch() {
-        IclController controller;
-        QSignalSpy finished(&controller, &IclController::finished);
-        QSignalSpy progress(&controller, &IclController::progress);
+        EvaluationController controller;
+        QSignalSpy finished(&controller, &EvaluationController::finished);
+        QSignalSpy progress(&controller, &EvaluationController::progress);
         TrainingRequest request = demoRequest();
         request.config.evalBatchSize = 1;  // many batches: the cancel lands between two
         QVERIFY(controller.start(request, 2, 0));
@@ -123,12 +125,12 @@ private Q_SLOTS:
     }
 
     void dialogRunsAndDescribesTheBaseline() {
-        IclController controller;
+        EvaluationController controller;
         IclDialog dialog(&controller, demoRequest(), QStringLiteral("demo model"), QStringLiteral("demo data"));
         dialog.shotsSpin()->setValue(2);
         dialog.examplesSpin()->setValue(16);
         QCOMPARE(dialog.examplesSpin()->value(), 16);
-        QSignalSpy finished(&controller, &IclController::finished);
+        QSignalSpy finished(&controller, &EvaluationController::finished);
         dialog.runButton()->click();
         QVERIFY(!dialog.runButton()->isEnabled());
         QVERIFY(finished.wait(120'000));
@@ -222,15 +224,54 @@ private Q_SLOTS:
         QVERIFY(lora[shotsColumn].isEmpty());  // the LoRA run has none
     }
 
+    void importedAdaloraAdapterIsChartedAndEvaluated() {
+        // An AdaLoRA adapter (made here; HF PEFT writes the same layout) imported as a run.
+        TrainingController trainer;
+        TrainingRequest request = demoRequest();
+        request.config = TrainingController::demoConfig(QStringLiteral("adalora"), 30, scratch_.filePath(QStringLiteral("runs/adalora")));
+        request.config.store = scratch_.filePath(QStringLiteral("other.sqlite")).toStdString();  // not this store
+        QSignalSpy trained(&trainer, &TrainingController::finished);
+        QVERIFY(trainer.start(request));
+        QVERIFY(trained.wait(240'000));
+        const QString adapter = trained.first().at(2).toString();
+        QVERIFY(QFileInfo::exists(adapter + QStringLiteral("/adapter_config.json")));
+
+        RuntimeController runtime;
+        MainWindow window(&runtime);
+        window.setupPage()->selectDemo();
+        QString error;
+        QVERIFY2(window.importAdapter(adapter, &error), qPrintable(error));
+        const qint64 runId = EvaluationController::runForAdapterFolder(QString(), adapter);
+        QVERIFY(runId > 0);
+        capsule::store::RunStore store(storePath_.toStdString());
+        QCOMPARE(store.rankSnapshots(runId).size(), size_t(1));  // the rank chart of the imported run
+        QVERIFY(store.rankSnapshots(runId)[0].totalRank > 0);
+
+        QSignalSpy evaluated(window.evaluationController(), &EvaluationController::adapterEvaluated);
+        QVERIFY2(window.evaluateAdapter(adapter, &error), qPrintable(error));
+        QVERIFY(evaluated.wait(120'000));
+        QCOMPARE(evaluated.first().at(0).toLongLong(), runId);
+        const double accuracy = evaluated.first().at(2).toDouble();
+        QVERIFY(accuracy >= 0 && accuracy <= 1);
+        QCOMPARE(store.metrics(runId, "accuracy").size(), size_t(1));
+        QCOMPARE(store.metrics(runId, "accuracy")[0].value, accuracy);
+        QCOMPARE(store.run(runId)->bestEval.value_or(-1), accuracy);
+        // Evaluating the same folder again adds to the same run (no second import).
+        QVERIFY(window.evaluateAdapter(adapter, &error));
+        QVERIFY(evaluated.wait(120'000));
+        QCOMPARE(EvaluationController::runForAdapterFolder(QString(), adapter), runId);
+        QCOMPARE(store.metrics(runId, "accuracy").size(), size_t(2));
+    }
+
     void mainWindowTicksANewBaseline() {
         RuntimeController runtime;
         MainWindow window(&runtime);
         window.comparePage()->setStorePath(storePath_);
         window.comparePage()->refreshRuns();
         window.comparePage()->setComparedRuns({loraRun_});
-        QSignalSpy finished(window.iclController(), &IclController::finished);
+        QSignalSpy finished(window.evaluationController(), &EvaluationController::finished);
         TrainingRequest request = demoRequest();
-        QVERIFY(window.iclController()->start(request, 1, 8));
+        QVERIFY(window.evaluationController()->start(request, 1, 8));
         QVERIFY(finished.wait(120'000));
         const IclOutcome outcome = finished.first().at(0).value<IclOutcome>();
         QVERIFY(outcome.runId > 0);

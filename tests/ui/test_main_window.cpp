@@ -5,6 +5,7 @@
 #include "widgets/dashboard_page.h"
 #include "widgets/history_page.h"
 #include "widgets/log_view.h"
+#include "widgets/playground_page.h"
 #include "widgets/main_window.h"
 #include "widgets/setup_page.h"
 
@@ -17,6 +18,8 @@
 #include <QSettings>
 #include <QStackedWidget>
 #include <QTableView>
+#include <QAbstractButton>
+#include <QAction>
 #include <QtTest>
 
 using namespace capsule::ui;
@@ -63,6 +66,18 @@ private Q_SLOTS:
         QCOMPARE(window.currentPage(), MainWindow::HistoryPageIndex);
         QTest::keyClick(&window, Qt::Key_4, Qt::ControlModifier);
         QCOMPARE(window.currentPage(), MainWindow::ComparePageIndex);
+        // Ctrl+Return: Start Training, except on the Playground where it is Generate (one owner).
+        const QKeySequence ctrlReturn(Qt::CTRL | Qt::Key_Return);
+        QCOMPARE(window.startAction()->shortcut(), ctrlReturn);
+        QTest::keyClick(&window, Qt::Key_5, Qt::ControlModifier);
+        QCOMPARE(window.currentPage(), MainWindow::PlaygroundPageIndex);
+        QVERIFY(window.startAction()->shortcut().isEmpty());
+        int owners = 0;
+        for (const QAbstractButton* button : window.playgroundPage()->findChildren<QAbstractButton*>())
+            owners += button->shortcut() == ctrlReturn;
+        QCOMPARE(owners, 1);
+        QTest::keyClick(&window, Qt::Key_1, Qt::ControlModifier);
+        QCOMPARE(window.startAction()->shortcut(), ctrlReturn);
     }
 
     void statusBarNamesTheDevice() {

@@ -12,7 +12,7 @@
 
 namespace capsule::ui {
 
-IclDialog::IclDialog(IclController* controller, const TrainingRequest& request, const QString& modelName,
+IclDialog::IclDialog(EvaluationController* controller, const TrainingRequest& request, const QString& modelName,
                      const QString& datasetName, QWidget* parent)
     : QDialog(parent), controller_(controller), request_(request) {
     setObjectName(QStringLiteral("IclDialog"));
@@ -65,19 +65,19 @@ IclDialog::IclDialog(IclController* controller, const TrainingRequest& request, 
 
     connect(runButton_, &QPushButton::clicked, this, &IclDialog::runBaseline);
     connect(buttons_, &QDialogButtonBox::rejected, this, &IclDialog::reject);
-    connect(controller_, &IclController::progress, this, [this](qint64 done, qint64 total) {
+    connect(controller_, &EvaluationController::progress, this, [this](qint64 done, qint64 total) {
         if (!ownRun_) return;
         progress_->setRange(0, int(std::min<qint64>(total, 1 << 30)));
         progress_->setValue(int(std::min<qint64>(done, 1 << 30)));
         progress_->setFormat(tr("%1 of %2 examples").arg(done).arg(total));
     });
-    connect(controller_, &IclController::finished, this, [this](const IclOutcome& outcome) {
+    connect(controller_, &EvaluationController::finished, this, [this](const IclOutcome& outcome) {
         if (!ownRun_) return;
         ownRun_ = false;
         setRunning(false);
         result_->setText(describe(outcome));
     });
-    connect(controller_, &IclController::failed, this, [this](const QString& message) {
+    connect(controller_, &EvaluationController::failed, this, [this](const QString& message) {
         if (!ownRun_) return;
         ownRun_ = false;
         setRunning(false);

@@ -1,12 +1,12 @@
 #pragma once
 // "ICL Baseline…": asks for k (demonstrations per prompt) and how many validation examples to
-// score, runs the in-context-learning baseline through the IclController with a progress bar and
+// score, runs the in-context-learning baseline through the EvaluationController with a progress bar and
 // Cancel, and ends with what it measured: accuracy / loss, prompt tokens and time per example. The
-// baseline lands in the run store; the window ticks it on the Compare page (IclController's
+// baseline lands in the run store; the window ticks it on the Compare page (EvaluationController's
 // finished signal), so the dialog may be closed while it runs.
 //
 // Threads: GUI thread only.
-#include "controller/icl_controller.h"
+#include "controller/evaluation_controller.h"
 
 #include <QDialog>
 
@@ -22,7 +22,7 @@ class IclDialog : public QDialog {
     Q_OBJECT
 public:
     /// `controller` is not owned and must outlive the dialog; `modelName` / `datasetName` are shown.
-    IclDialog(IclController* controller, const TrainingRequest& request, const QString& modelName,
+    IclDialog(EvaluationController* controller, const TrainingRequest& request, const QString& modelName,
               const QString& datasetName, QWidget* parent = nullptr);
 
     QSpinBox* shotsSpin() const { return shots_; }
@@ -44,7 +44,7 @@ protected:
 private:
     void setRunning(bool running);
 
-    IclController* controller_;
+    EvaluationController* controller_;
     TrainingRequest request_;
     QSpinBox* shots_ = nullptr;
     QSpinBox* examples_ = nullptr;

@@ -1,6 +1,6 @@
 #include "widgets/main_window.h"
 
-#include "controller/icl_controller.h"
+#include "controller/evaluation_controller.h"
 #include "controller/language.h"
 #include "controller/method_queue.h"
 #include "controller/run_history.h"
@@ -16,6 +16,7 @@
 #include "widgets/log_view.h"
 #include "widgets/method_choice_dialog.h"
 #include "widgets/playground_page.h"
+#include "widgets/recent_menu.h"
 #include "widgets/setup_page.h"
 
 #include <QAction>
@@ -122,6 +123,7 @@ MainWindow::MainWindow(RuntimeController* runtime, QWidget* parent)
     setCentralWidget(central);
 
     connect(navigation_, &QListWidget::currentRowChanged, pages_, &QStackedWidget::setCurrentIndex);
+    connect(navigation_, &QListWidget::currentRowChanged, this, &MainWindow::onPageChanged);
     navigation_->setCurrentRow(SetupPageIndex);
 
     logView_ = new LogView(this);
@@ -194,6 +196,10 @@ void MainWindow::createMenus() {
     QMenu* file = menuBar()->addMenu(tr("&File"));
     file->addAction(openModelAction_);
     file->addAction(openDatasetAction_);
+    for (RecentMenu* recent : setupPage_->createRecentMenus(file)) {
+        file->addMenu(recent);
+        connect(recent, &RecentMenu::pathChosen, this, [this] { showPage(SetupPageIndex); });
+    }
     file->addSeparator();
     // The whole setup as the JSON config file `capsule-cli train --config` reads.
     QAction* loadSetup = file->addAction(tr("&Load Setup…"));
@@ -249,6 +255,21 @@ void MainWindow::createMenus() {
     training->addAction(startAction_);
     training->addAction(pauseAction_);
     training->addAction(stopAction_);
+    training->addSeparator();
+    QAction* evaluateAdapterAction = training->addAction(tr("&Evaluate Adapter…"));
+    evaluateAdapterAction->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_V));
+    evaluateAdapterAction->setStatusTip(tr("Score an adapter folder (one trained here or made by HF PEFT) on the "
+                                           "Setup page's dataset, like a run's evaluation"));
+    connect(evaluateAdapterAction, &QAction::triggered, this, [this] {
+        const QString folder = QFileDialog::getExistingDirectory(this, tr("Evaluate an adapter folder"), lastImportedAdapter_);
+        if (folder.isEmpty()) return;
+        QString error;
+        if (!evaluateAdapter(folder, &error))
+            QMessageBox::warning(this, tr("Evaluate adapter"), error);
+    });
+    QAction* iclAction = training->addAction(tr("In-Context &Baseline…"));
+    iclAction->setStatusTip(tr("Score the untrained base model with k training examples in its prompt"));
+    connect(iclAction, &QAction::triggered, this, [this] { showIclBaselineDialog(); });
 
     QMenu* help = menuBar()->addMenu(tr("&Help"));
     help->addAction(aboutAction_);
@@ -281,6 +302,13 @@ void MainWindow::createStatusBar() {
 
 void MainWindow::showPage(Page page) {
     navigation_->setCurrentRow(page);
+}
+
+void MainWindow::onPageChanged(int page) {
+    // Ctrl+Return is Generate on the Playground and Start Training elsewhere: two live shortcuts
+    // on one key would be ambiguous, and neither would fire.
+    if (startAction_)
+        startAction_->setShortcut(page == PlaygroundPageIndex ? QKeySequence() : QKeySequence(Qt::CTRL | Qt::Key_Return));
 }
 
 MainWindow::Page MainWindow::currentPage() const {
@@ -380,9 +408,9 @@ void MainWindow::connectTraining() {
     });
 
     // In-context-learning baseline: scored on its own thread, then ticked next to the compared runs.
-    icl_ = new IclController(this);
+    evaluation_ = new EvaluationController(this);
     connect(comparePage_, &ComparePage::iclBaselineRequested, this, [this] { showIclBaselineDialog(); });
-    connect(icl_, &IclController::finished, this, [this](const IclOutcome& outcome) {
+    connect(evaluation_, &EvaluationController::finished, this, [this](const IclOutcome& outcome) {
         logView_->appendLine(IclDialog::describe(outcome));
         if (outcome.runId <= 0) return;
         comparePage_->refreshRuns();
@@ -390,9 +418,23 @@ void MainWindow::connectTraining() {
         ticked << outcome.runId;
         comparePage_->setComparedRuns(ticked);
     });
-    connect(icl_, &IclController::failed, this, [this](const QString& message) {
-        logView_->appendLine(tr("The in-context baseline failed: %1").arg(message), LogView::Error);
+    connect(evaluation_, &EvaluationController::failed, this, [this](const QString& message) {
+        logView_->appendLine(tr("The evaluation failed: %1").arg(message), LogView::Error);
     });
+    connect(evaluation_, &EvaluationController::adapterEvaluated, this,
+            [this](qint64 runId, double evalLoss, double accuracy, qint64 examples) {
+                logView_->appendLine(accuracy >= 0 ? tr("Run %1 evaluated on %2 examples: accuracy %3 %, eval loss %4")
+                                                         .arg(runId)
+                                                         .arg(examples)
+                                                         .arg(accuracy * 100.0, 0, 'f', 1)
+                                                         .arg(evalLoss, 0, 'f', 4)
+                                                   : tr("Run %1 evaluated on %2 examples: eval loss %3")
+                                                         .arg(runId)
+                                                         .arg(examples)
+                                                         .arg(evalLoss, 0, 'f', 4));
+                history_->refresh();
+                comparePage_->refreshRuns();
+            });
 
     // History: live refresh while a run trains, a last refresh when it ends.
     connect(training_, &TrainingController::runningChanged, this, [this](bool running) {
@@ -426,6 +468,10 @@ bool MainWindow::startContinuation(const TrainingRequest& request, const QString
     plan.tinit = request.config.tinit;
     plan.tfinal = request.config.tfinal;
     dashboardPage_->startRun(plan);
+    // The same run continues: its curve up to the checkpoint first, the live points extend it.
+    if (request.continueRunId >= 0)
+        if (const std::optional<RunDetails> details = history_->loadRun(request.continueRunId))
+            dashboardPage_->showHistoryBefore(*details, QString::fromStdString(request.config.resume));
     logView_->appendLine(tr("Starting %1 from %2").arg(title, QString::fromStdString(request.config.resume)));
     training_->start(request);
     showPage(DashboardPageIndex);
@@ -474,6 +520,29 @@ bool MainWindow::compareMethods(const QStringList& methods) {
     return true;
 }
 
+bool MainWindow::evaluateAdapter(const QString& folder, QString* error) {
+    auto fail = [&](const QString& message) {
+        if (error) *error = message;
+        logView_->appendLine(tr("Cannot evaluate %1: %2").arg(folder, message), LogView::Error);
+        return false;
+    };
+    if (evaluation_->isRunning()) return fail(tr("an evaluation is already running"));
+    const QString absolute = QFileInfo(folder).absoluteFilePath();
+    // The adapter's run: the one whose output folder it is, else it is imported first.
+    qint64 runId = EvaluationController::runForAdapterFolder(QString(), absolute);
+    if (runId < 0) {
+        QString importError;
+        if (!importAdapter(absolute, &importError)) return fail(importError);
+        runId = EvaluationController::runForAdapterFolder(QString(), absolute);
+        if (runId < 0) return fail(tr("the adapter could not be recorded in the run store"));
+    }
+    const std::optional<TrainingRequest> request = requestFromSetup();
+    if (!request) return fail(tr("the Setup page's model and dataset are not ready"));
+    if (!evaluation_->startAdapterEvaluation(*request, absolute, runId)) return fail(tr("an evaluation is already running"));
+    logView_->appendLine(tr("Evaluating %1 on the Setup page's dataset…").arg(absolute));
+    return true;
+}
+
 bool MainWindow::showIclBaselineDialog() {
     const std::optional<TrainingRequest> request = requestFromSetup();
     if (!request) return false;
@@ -483,7 +552,7 @@ bool MainWindow::showIclBaselineDialog() {
     const QString data = request->demoFolder.isEmpty() || !request->config.data.empty()
                              ? QString::fromStdString(request->config.data)
                              : tr("the built-in demo dataset");
-    IclDialog dialog(icl_, *request, model, data, this);
+    IclDialog dialog(evaluation_, *request, model, data, this);
     dialog.exec();
     return true;
 }
@@ -587,6 +656,7 @@ void MainWindow::showExportDialog(const QString& adapterFolder) {
     dialog->setAttribute(Qt::WA_DeleteOnClose);
     if (!adapterFolder.isEmpty()) dialog->setAdapterFolder(adapterFolder);
     if (!playgroundPage_->modelFolder().isEmpty()) dialog->setBaseModelFolder(playgroundPage_->modelFolder());
+    dialog->setStorePath(history_->storePath());  // the export is listed with its run
     connect(dialog, &ExportDialog::exportFinished, this, [this](const ExportOutcome& outcome) {
         if (outcome.succeeded) logView_->appendLine(tr("Exported to %1").arg(outcome.path));
     });
@@ -602,9 +672,14 @@ bool MainWindow::importAdapter(const QString& folder, QString* error) {
     }
     // Recorded as a finished run so History and Compare list it; the store schema needs nothing new.
     QString storeError;
-    if (ExportController::recordImportedRun(QString(), folder, check, &storeError) < 0)
+    const qint64 runId = ExportController::recordImportedRun(QString(), folder, check, &storeError);
+    if (runId < 0)
         logView_->appendLine(tr("The imported adapter was not recorded in the run store: %1").arg(storeError),
                              LogView::Warning);
+    // AdaLoRA: the saved rank allocation becomes the run's rank chart.
+    else if (!EvaluationController::recordSavedRanks(QString(), runId, folder, &storeError))
+        logView_->appendLine(tr("The adapter's rank allocation was not recorded: %1").arg(storeError), LogView::Warning);
+    lastImportedAdapter_ = QFileInfo(folder).absoluteFilePath();
     history_->refresh();
     comparePage_->refreshRuns();
     if (QFileInfo(check.baseModel).isDir()) playgroundPage_->setModelFolder(check.baseModel);

@@ -20,7 +20,7 @@ class ComparePage;
 class DashboardPage;
 class MethodQueue;
 class HistoryPage;
-class IclController;
+class EvaluationController;
 class LogView;
 class PlaygroundPage;
 class RunHistory;
@@ -47,7 +47,7 @@ public:
     PlaygroundPage* playgroundPage() const { return playgroundPage_; }
     ComparePage* comparePage() const { return comparePage_; }
     MethodQueue* methodQueue() const { return methodQueue_; }
-    IclController* iclController() const { return icl_; }
+    EvaluationController* evaluationController() const { return evaluation_; }
     RunHistory* runHistory() const { return history_; }
     LogView* logView() const { return logView_; }
     TrainingController* trainingController() const { return training_; }
@@ -65,6 +65,10 @@ public:
     /// "ICL Baseline…" on the Compare page: opens the in-context-learning baseline dialog for the
     /// setup's model and dataset. False (after telling the user) when the setup is not valid.
     bool showIclBaselineDialog();
+    /// Scores the adapter in `folder` on the Setup page's model and dataset (its validation split)
+    /// and records the evaluation in the adapter's run (imported first when no run has it as its
+    /// output folder). False, with `error`, when it cannot start.
+    bool evaluateAdapter(const QString& folder, QString* error = nullptr);
     /// Pause when running, resume when paused.
     void togglePause();
     /// Opens the export dialog for `adapterFolder` (empty: the user picks one).
@@ -94,6 +98,7 @@ private:
     void connectTraining();
     void updateRunActions();
     void onStatusChanged(RunState state, const QString& reason);
+    void onPageChanged(int page);
     void onFinished(RunState state, const QString& reason, const QString& adapterFolder);
     /// Resume/Extend from the History page: starts the request and shows it on the dashboard.
     bool startContinuation(const TrainingRequest& request, const QString& title);
@@ -108,10 +113,11 @@ private:
     PlaygroundPage* playgroundPage_ = nullptr;
     ComparePage* comparePage_ = nullptr;
     MethodQueue* methodQueue_ = nullptr;  // child QObject
-    IclController* icl_ = nullptr;  // child QObject: cancels and joins on destruction
+    EvaluationController* evaluation_ = nullptr;  // child QObject: cancels and joins on destruction
     RunHistory* history_ = nullptr;  // child QObject: the run store as the History page shows it
     LogView* logView_ = nullptr;
     QLabel* deviceLabel_ = nullptr;
+    QString lastImportedAdapter_;  // the Evaluate Adapter dialog starts there
 
     QAction* openModelAction_ = nullptr;
     QAction* openDatasetAction_ = nullptr;
