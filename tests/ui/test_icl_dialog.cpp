@@ -10,7 +10,10 @@
 #include "controller/runtime_controller.h"
 #include "controller/training_controller.h"
 #include "store/run_store.h"
+#include "controller/run_history.h"
 #include "widgets/compare_page.h"
+#include "widgets/dashboard_page.h"
+#include "widgets/rank_heatmap.h"
 #include "widgets/compare_run_model.h"
 #include "widgets/icl_dialog.h"
 #include "widgets/main_window.h"
@@ -246,6 +249,14 @@ private Q_SLOTS:
         capsule::store::RunStore store(storePath_.toStdString());
         QCOMPARE(store.rankSnapshots(runId).size(), size_t(1));  // the rank chart of the imported run
         QVERIFY(store.rankSnapshots(runId)[0].totalRank > 0);
+        // Opening the imported run draws its allocation in the rank heatmap, as for a run trained here.
+        const std::optional<RunDetails> details = window.runHistory()->loadRun(runId);
+        QVERIFY(details.has_value());
+        window.dashboardPage()->showStoredRun(*details);
+        qint64 kept = 0;
+        for (const ModuleRankCell& module : window.dashboardPage()->rankHeatmap()->allocation().modules) kept += module.rank;
+        QCOMPARE(kept, qint64(store.rankSnapshots(runId)[0].totalRank));
+        QVERIFY(!window.dashboardPage()->rankHeatmap()->columns().isEmpty());
 
         QSignalSpy evaluated(window.evaluationController(), &EvaluationController::adapterEvaluated);
         QVERIFY2(window.evaluateAdapter(adapter, &error), qPrintable(error));
