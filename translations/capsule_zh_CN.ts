@@ -69,6 +69,61 @@
     </message>
 </context>
 <context>
+    <name>capsule::ui</name>
+    <message>
+        <source>reached max steps %1</source>
+        <translation>已达到最大步数 %1</translation>
+    </message>
+    <message>
+        <source>early stopping: no improvement of %1 in %2 evaluations</source>
+        <translation>提前停止：%1 在 %2 次评估中没有提升</translation>
+    </message>
+    <message>
+        <source>cancelled at step %1</source>
+        <translation>在第 %1 步取消</translation>
+    </message>
+    <message>
+        <source>the loss became %1 at step %2: lower the learning rate or the gradient clipping norm, or compute in float32</source>
+        <translation>第 %2 步损失变为 %1：请降低学习率或梯度裁剪阈值，或用 float32 计算</translation>
+    </message>
+    <message>
+        <source>; the last good checkpoint is %1</source>
+        <translation>；最后一个正常的检查点是 %1</translation>
+    </message>
+    <message>
+        <source>out of memory at step %1 with batch size %2 and max length %3: lower the batch size (gradient accumulation keeps the effective batch) or the max length</source>
+        <translation>第 %1 步内存不足（批大小 %2，最大长度 %3）：请减小批大小（梯度累积可保持有效批大小）或最大长度</translation>
+    </message>
+    <message>
+        <source>keeping the best adapter by %1 (step %2)</source>
+        <translation>按 %1 保留最佳适配器（第 %2 步）</translation>
+    </message>
+    <message>
+        <source>wrote %1 at step %2: %3</source>
+        <translation>已写入 %1（第 %2 步）：%3</translation>
+    </message>
+    <message>
+        <source>trainable params: %1 || all params: %2 || trainable%: %3</source>
+        <translation>可训练参数：%1 || 全部参数：%2 || 可训练占比%：%3</translation>
+    </message>
+    <message>
+        <source>rows %1, valid %2, skipped %3, truncated %4; train %5 examples (%6 rows), validation %7</source>
+        <translation>共 %1 行，有效 %2，跳过 %3，截断 %4；训练 %5 个样例（%6 行），验证 %7 个</translation>
+    </message>
+    <message>
+        <source>tokens per example: min %1, mean %2, median %3, p95 %4, max %5</source>
+        <translation>每个样例的词元数：最少 %1，平均 %2，中位数 %3，p95 %4，最多 %5</translation>
+    </message>
+    <message>
+        <source>CPU (%1 threads, bf16)</source>
+        <translation>CPU（%1 个线程，bf16）</translation>
+    </message>
+    <message>
+        <source>CPU (%1 threads)</source>
+        <translation>CPU（%1 个线程）</translation>
+    </message>
+</context>
+<context>
     <name>capsule::ui::AboutDialog</name>
     <message>
         <source>About Capsule</source>
@@ -353,7 +408,7 @@
     </message>
     <message>
         <source>Score the setup&apos;s base model, untrained, with k training examples placed in its prompt (in-context learning), the same way runs are evaluated: what does fine-tuning buy over prompting?</source>
-        <translation>用 k 个训练样例放进提示词（上下文学习）为 Setup 的基础模型打分，不做任何训练，评估方式与各次运行相同：微调比提示词多带来了什么？</translation>
+        <translation>用 k 个训练样例放进提示词（上下文学习）为设置页的基础模型打分，不做任何训练，评估方式与各次运行相同：微调比提示词多带来了什么？</translation>
     </message>
     <message>
         <source>%1: %2 with nothing trained; %3 prompt tokens and %4 ms per example (%5 demonstrations)</source>
@@ -1888,7 +1943,7 @@ It stops after the current step and keeps a checkpoint you can resume from.</sou
     </message>
     <message>
         <source>Score an adapter folder (one trained here or made by HF PEFT) on the Setup page&apos;s dataset, like a run&apos;s evaluation</source>
-        <translation>在 Setup 页的数据集上为适配器文件夹（此处训练的或 HF PEFT 生成的）打分，方式与运行的评估相同</translation>
+        <translation>在 设置页的数据集上为适配器文件夹（此处训练的或 HF PEFT 生成的）打分，方式与运行的评估相同</translation>
     </message>
     <message>
         <source>Evaluate an adapter folder</source>
@@ -1932,11 +1987,11 @@ It stops after the current step and keeps a checkpoint you can resume from.</sou
     </message>
     <message>
         <source>the Setup page&apos;s model and dataset are not ready</source>
-        <translation>Setup 页的模型和数据集尚未就绪</translation>
+        <translation>设置页的模型和数据集尚未就绪</translation>
     </message>
     <message>
         <source>Evaluating %1 on the Setup page&apos;s dataset…</source>
-        <translation>正在 Setup 页的数据集上评估 %1…</translation>
+        <translation>正在 设置页的数据集上评估 %1…</translation>
     </message>
     <message>
         <source>the built-in demo model</source>

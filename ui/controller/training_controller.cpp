@@ -1,5 +1,7 @@
 #include "controller/training_controller.h"
 
+#include "controller/engine_text.h"
+
 #include "store/run_store.h"
 #include "train/demo_assets.h"
 #include "train/store_observer.h"
@@ -135,13 +137,13 @@ public:
         line.level = level == train::LogLevel::Error     ? LogLine::Error
                      : level == train::LogLevel::Warning ? LogLine::Warning
                                                          : LogLine::Info;
-        line.text = fromStd(message);
+        line.text = localizedEngineText(fromStd(message));
         std::lock_guard<std::mutex> lock(inbox_->mutex);
         inbox_->logs.append(line);
     }
     void onStatus(const train::StatusChange& change) override {
         std::lock_guard<std::mutex> lock(inbox_->mutex);
-        inbox_->statuses.append({toRunState(change.status), fromStd(change.reason)});
+        inbox_->statuses.append({toRunState(change.status), localizedEngineText(fromStd(change.reason))});
     }
     void onArtifact(const std::string& kind, const std::string& path, int64_t step) override {
         onLog(train::LogLevel::Info, "wrote " + kind + " at step " + std::to_string(step) + ": " + path);
@@ -213,7 +215,7 @@ void trainOnThisThread(std::shared_ptr<TrainingController::Inbox> inbox, Trainin
             trainingFunction ? trainingFunction(config, observers, control) : train::Trainer::run(config, observers, control);
         if (storeObserver) storeObserver->flush();
         finalState = toRunState(result.status);
-        finalReason = fromStd(result.reason);
+        finalReason = localizedEngineText(fromStd(result.reason));
         adapterFolder = fromStd(result.adapterFolder);
     } catch (const std::exception& error) {
         finalReason = fromStd(error.what());

@@ -1,5 +1,7 @@
 #include "widgets/about_dialog.h"
 
+#include "controller/engine_text.h"
+
 #include "controller/runtime_controller.h"
 
 #include <QDialogButtonBox>
@@ -27,7 +29,7 @@ AboutDialog::AboutDialog(RuntimeController* runtime, QWidget* parent) : QDialog(
                      "<p>Qt %2 · LibTorch %3<br>Device: %4</p>"
                      "<p>Licensed under the GNU General Public License, version 3 or later.</p>")
                       .arg(runtime->capsuleVersion(), runtime->qtVersion(), runtime->torchVersion(),
-                           runtime->deviceName()));
+                           localizedEngineText(runtime->deviceName())));
     auto* buttons = new QDialogButtonBox(QDialogButtonBox::Close, this);
     connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
     layout->addWidget(icon);

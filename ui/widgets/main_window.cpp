@@ -1,5 +1,6 @@
 #include "widgets/main_window.h"
 
+#include "controller/engine_text.h"
 #include "controller/evaluation_controller.h"
 #include "controller/language.h"
 #include "controller/method_queue.h"
@@ -143,7 +144,7 @@ MainWindow::MainWindow(RuntimeController* runtime, QWidget* parent)
     connectTraining();
 
     logView_->appendLine(tr("Capsule %1 started on %2 (LibTorch %3, Qt %4).")
-                             .arg(runtime_->capsuleVersion(), runtime_->deviceName(),
+                             .arg(runtime_->capsuleVersion(), localizedEngineText(runtime_->deviceName()),
                                   runtime_->torchVersion(), runtime_->qtVersion()));
     if (const QString warning = runtime_->performanceWarning(); !warning.isEmpty())
         logView_->appendLine(warning, LogView::Warning);
@@ -292,7 +293,7 @@ void MainWindow::createToolBar() {
 void MainWindow::createStatusBar() {
     deviceLabel_ = new QLabel(this);
     deviceLabel_->setObjectName(QStringLiteral("deviceLabel"));
-    deviceLabel_->setText(tr("Device: %1").arg(runtime_->deviceName()));
+    deviceLabel_->setText(tr("Device: %1").arg(localizedEngineText(runtime_->deviceName())));
     deviceLabel_->setToolTip(tr("LibTorch %1 · Qt %2 · BLAS %3")
                                  .arg(runtime_->torchVersion(), runtime_->qtVersion(),
                                       runtime_->blasLibrary().isEmpty() ? tr("unknown") : runtime_->blasLibrary()));
