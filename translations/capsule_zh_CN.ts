@@ -1468,6 +1468,11 @@ Choices:</source>
         <comment>run status: made, not started yet</comment>
         <translation>已创建</translation>
     </message>
+    <message>
+        <source>ICL baseline</source>
+        <comment>in-context learning: the untrained model with demonstrations in its prompt</comment>
+        <translation>ICL 基线</translation>
+    </message>
 </context>
 <context>
     <name>capsule::ui::IclDialog</name>

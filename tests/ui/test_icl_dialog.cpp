@@ -163,6 +163,8 @@ private Q_SLOTS:
         QVERIFY2(baselineCost.startsWith(QString::number(outcome.promptTokensPerExample, 'f', 0) + QStringLiteral(" tokens")),
                  qPrintable(baselineCost));
         QVERIFY(page.runModel()->index(loraRow, CompareRunModel::CostColumn).data().toString().startsWith(QStringLiteral("trained")));
+        // Statuses read as on the History page (translated titles, not the store's names).
+        QCOMPARE(page.runModel()->index(baselineRow, CompareRunModel::StatusColumn).data().toString(), QStringLiteral("Finished"));
 
         page.setComparedRuns({loraRun_, outcome.runId});
         QCOMPARE(page.comparedRuns().size(), 2);

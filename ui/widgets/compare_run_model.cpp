@@ -1,6 +1,7 @@
 #include "widgets/compare_run_model.h"
 
 #include "widgets/chart_style.h"
+#include "widgets/history_table_model.h"
 
 #include <QCoreApplication>
 
@@ -22,6 +23,19 @@ QString formatBestMetric(const RunSummary& run) {
         return QStringLiteral("%1 %").arg(run.bestMetric * 100.0, 0, 'f', 1);
     return QString::number(run.bestMetric, 'f', 4);
 }
+
+namespace {
+
+/// "finished" -> "Finished" (translated), as the History page shows it; unknown names as they are.
+QString statusTitle(const QString& storeName) {
+    for (const StoredRunStatus status : {StoredRunStatus::Created, StoredRunStatus::Running, StoredRunStatus::Paused,
+                                         StoredRunStatus::Finished, StoredRunStatus::Failed, StoredRunStatus::Cancelled,
+                                         StoredRunStatus::Interrupted})
+        if (storedRunStatusName(status) == storeName) return HistoryTableModel::statusTitle(status);
+    return storeName;
+}
+
+}  // namespace
 
 QString formatRunCost(const RunSummary& run) {
     if (run.isBaseline) {
@@ -115,7 +129,7 @@ QVariant CompareRunModel::data(const QModelIndex& index, int role) const {
     switch (index.column()) {
     case NameColumn: return run.name.isEmpty() ? tr("run %1").arg(run.id) : run.name;
     case MethodColumn: return run.method;
-    case StatusColumn: return run.status;
+    case StatusColumn: return statusTitle(run.status);
     case TrainableColumn: return formatParameterCount(run.trainableParameters);
     case BestColumn: return formatBestMetric(run);
     case CostColumn: return formatRunCost(run);

@@ -55,6 +55,7 @@ QString HistoryTableModel::methodTitle(const QString& method) {
     if (method == QLatin1String("prefix-tuning")) return tr("Prefix tuning");
     if (method == QLatin1String("p-tuning")) return tr("P-tuning");
     if (method == QLatin1String("t-few")) return tr("T-Few");
+    if (method == QLatin1String("icl")) return tr("ICL baseline", "in-context learning: the untrained model with demonstrations in its prompt");
     return method;
 }
 
