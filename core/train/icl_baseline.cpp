@@ -1,13 +1,10 @@
 #include "train/icl_baseline.h"
 
-#include "data/batcher.h"
 #include "data/seeded_random.h"
-#include "model/model_loader.h"
 #include "peft/parameter_count.h"
 #include "store/run_store.h"
 #include "train/evaluation.h"
 #include "train/run_dataset.h"
-#include "train/trainer.h"
 
 #include <nlohmann/json.hpp>
 #include <torch/torch.h>
@@ -108,16 +105,18 @@ IclPrompts buildInContextPrompts(const data::LoadedDataset& dataset, const IclOp
             if (std::find(order.begin(), order.end(), candidate) == order.end()) order.push_back(candidate);
         }
         // Drop the demonstrations farthest from the question until the prompt fits.
-        size_t first = 0;
-        auto prefixTokens = [&](size_t from) {
-            int64_t total = 0;
-            for (size_t i = from; i < k; ++i)
-                total += static_cast<int64_t>((i == from ? dataset.train[order[i]].inputIds
-                                                         : withoutLeadingBos(dataset.train[order[i]].inputIds, bos)).size());
-            return total;
-        };
+        // Each demonstration's tokens without its leading BOS; the first one kept keeps its BOS.
+        std::vector<int64_t> stripped(k), leadingBos(k);
+        int64_t tail = 0;  // tokens of demonstrations first..k-1, BOS of the first one excluded
+        for (size_t i = 0; i < k; ++i) {
+            const std::vector<int64_t>& ids = dataset.train[order[i]].inputIds;
+            leadingBos[i] = bos && !ids.empty() && ids.front() == *bos ? 1 : 0;
+            stripped[i] = static_cast<int64_t>(ids.size()) - leadingBos[i];
+            tail += stripped[i];
+        }
         const int64_t own = sequenceTokens(example);  // its BOS goes when demonstrations precede: one spare token
-        while (first < k && prefixTokens(first) + own > contextLimit) ++first;
+        size_t first = 0;
+        while (first < k && tail + leadingBos[first] + own > contextLimit) tail -= stripped[first++];
         if (first > 0) ++result.examplesWithFewerShots;
         std::vector<int64_t> prefix;
         for (size_t i = first; i < k; ++i) {
