@@ -1,15 +1,16 @@
 #include "model/activation.h"
 
+#include "model/fused_gelu.h"
+
 #include <stdexcept>
 
 namespace capsule::model {
 
 namespace {
 
-/// tanh-GELU for bfloat16/float16 on the CPU without autograd: 0.5·(1 + tanh(z)) = sigmoid(2z),
-/// so gelu(x) = x·sigmoid(x·(2c + 2c·0.044715·x²)), c = √(2/π), evaluated in float32 with
-/// in-place ops. LibTorch 1.13's reduced-precision tanh-GELU kernel is ~3x slower (23 vs 8 ms on
-/// [4, 256, 3072]) and no more accurate (both are within bf16 rounding of the float64 value).
+/// tanh-GELU for float16 on the CPU without autograd, evaluated in float32 with in-place ops
+/// (x·sigmoid(2z), see fused_gelu.h). LibTorch 1.13's reduced-precision tanh-GELU kernel is ~3x
+/// slower and no more accurate (both are within rounding of the float64 value).
 torch::Tensor geluTanhViaFloat(const torch::Tensor& x) {
     constexpr double twoC = 1.5957691216057308;           // 2·√(2/π)
     constexpr double twoCTimesCubic = 0.07135481627159115;  // 2·√(2/π)·0.044715
@@ -18,9 +19,8 @@ torch::Tensor geluTanhViaFloat(const torch::Tensor& x) {
     return gate.mul_(x32).to(x.scalar_type());
 }
 
-bool isReducedPrecisionInferenceOnCpu(const torch::Tensor& x) {
-    const bool reduced = x.scalar_type() == torch::kBFloat16 || x.scalar_type() == torch::kHalf;
-    return reduced && x.device().is_cpu() && !(torch::GradMode::is_enabled() && x.requires_grad());
+bool isHalfInferenceOnCpu(const torch::Tensor& x) {
+    return x.scalar_type() == torch::kHalf && x.device().is_cpu() && !(torch::GradMode::is_enabled() && x.requires_grad());
 }
 
 }  // namespace
@@ -39,7 +39,8 @@ Activation activationFromName(const std::string& name) {
 torch::Tensor applyActivation(Activation activation, const torch::Tensor& x) {
     switch (activation) {
     case Activation::GeluTanh:
-        return isReducedPrecisionInferenceOnCpu(x) ? geluTanhViaFloat(x) : torch::gelu(x, "tanh");
+        if (fusedGeluApplies(x)) return fusedGeluTanh(x);  // float32 / bfloat16 on the CPU, with autograd
+        return isHalfInferenceOnCpu(x) ? geluTanhViaFloat(x) : torch::gelu(x, "tanh");
     case Activation::GeluExact:
         return torch::gelu(x);
     case Activation::GeluFast:

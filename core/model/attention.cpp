@@ -1,5 +1,7 @@
 #include "model/attention.h"
 
+#include "model/dropout.h"
+
 #include <ATen/Parallel.h>
 #include <torch/version.h>
 
@@ -150,7 +152,7 @@ torch::Tensor scaledDotProductAttention(const torch::Tensor& query, const torch:
                                (query.scalar_type() == torch::kBFloat16 || query.scalar_type() == torch::kHalf);
     torch::Tensor weights = kernelUpcasts ? torch::softmax(scores, -1)
                                           : torch::softmax(scores, -1, torch::kFloat).to(query.scalar_type());  // [B, n, T, S]
-    if (dropout > 0.0) weights = torch::dropout(weights, dropout, true);
+    if (dropout > 0.0) weights = model::dropout(weights, dropout, true);
     const torch::Tensor output =
         torch::matmul(weights.view({batch, kvHeads, groups * queryLength, keyLength}), value);  // [B, k, g·T, D]
     return output.view({batch, heads, queryLength, headDim});                                   // [B, n, T, D]

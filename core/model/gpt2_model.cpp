@@ -2,6 +2,7 @@
 
 #include "model/activation.h"
 #include "model/attention.h"
+#include "model/dropout.h"
 #include "model/layer_norm.h"
 
 #include <cctype>
@@ -59,7 +60,7 @@ public:
         const torch::Tensor attended =
             scaledDotProductAttention(query, key, value, blocked, scale_, attentionDropout_, is_training());  // [B, n, T, D]
         const torch::Tensor merged = attended.transpose(1, 2).reshape({batch, length, hiddenSize_});           // [B, T, H]
-        return torch::dropout(c_proj->forward(merged), residualDropout_, is_training());
+        return model::dropout(c_proj->forward(merged), residualDropout_, is_training());
     }
 
     Linear c_attn{nullptr};
@@ -87,7 +88,7 @@ public:
     /// x [B, T, H] -> [B, T, H]
     torch::Tensor forward(const torch::Tensor& x) {
         const torch::Tensor inner = applyActivation(activation_, c_fc->forward(x));  // [B, T, I]
-        return torch::dropout(c_proj->forward(inner), residualDropout_, is_training());
+        return model::dropout(c_proj->forward(inner), residualDropout_, is_training());
     }
 
     Linear c_fc{nullptr};
@@ -174,7 +175,7 @@ torch::Tensor Gpt2ForCausalLMImpl::hidden(const ForwardInput& input) {
                                      ? transformer_->wte->forward(input.inputIds.to(device, torch::kLong))
                                      : input.inputsEmbeds.to(device, dtype());  // [B, T, H]
     torch::Tensor hiddenStates = tokens + transformer_->wpe->forward(positions);   // [B, T, H]
-    hiddenStates = torch::dropout(hiddenStates, config_.embeddingDropout, is_training());
+    hiddenStates = model::dropout(hiddenStates, config_.embeddingDropout, is_training());
 
     const torch::Tensor blocked = buildAttentionMask(input.attentionMask, shape.batch, shape.length,
                                                         shape.pastLength, std::nullopt, device);  // [B|1, 1, T, S]

@@ -35,12 +35,15 @@ torch::Tensor LinearImpl::forward(const torch::Tensor& x) {
 
 torch::Tensor LinearImpl::forwardBase(const torch::Tensor& x) {
     if (!fanInFanOut_) return torch::linear(x, weight, bias);
-    // Conv1D: y = x W + b with W [in, out]; addmm on the flattened rows, no transposed copy.
     std::vector<int64_t> outputShape = x.sizes().vec();
     outputShape.back() = outFeatures_;
-    const torch::Tensor rows = x.reshape({-1, inFeatures_});  // [N, in]
-    const torch::Tensor output = bias.defined() ? torch::addmm(bias, rows, weight) : rows.mm(weight);  // [N, out]
-    return output.view(outputShape);
+    return forwardBaseRows(x.reshape({-1, inFeatures_})).view(outputShape);  // [..., out]
+}
+
+torch::Tensor LinearImpl::forwardBaseRows(const torch::Tensor& rows) {
+    // Conv1D: y = x W + b with W [in, out]; addmm on the rows, no transposed copy.
+    if (fanInFanOut_) return bias.defined() ? torch::addmm(bias, rows, weight) : rows.mm(weight);  // [N, out]
+    return torch::linear(rows, weight, bias);  // [N, out]
 }
 
 }  // namespace capsule::model

@@ -48,6 +48,9 @@ public:
     torch::Tensor forward(const torch::Tensor& x);
     /// The frozen base computation only: x·Wᵀ + b (or x·W + b for Conv1D).
     torch::Tensor forwardBase(const torch::Tensor& x);
+    /// forwardBase on flattened rows [N, in] -> [N, out]: a fresh tensor, not a view, which an
+    /// adapter may update in place (LoRA's addmm_).
+    torch::Tensor forwardBaseRows(const torch::Tensor& rows);
 
     int64_t inFeatures() const { return inFeatures_; }
     int64_t outFeatures() const { return outFeatures_; }

@@ -1,5 +1,6 @@
 #include "peft/adalora.h"
 
+#include "model/dropout.h"
 #include "peft/injection.h"
 
 #include <stdexcept>
@@ -37,7 +38,7 @@ torch::Tensor AdaLoraLayer::forward(model::LinearImpl& base, const torch::Tensor
     torch::Tensor result = base.forwardBase(x);  // [..., out]
     if (!enabled || merged || loraA.size(0) == 0) return result;
     torch::Tensor input = x.to(loraA.scalar_type());  // [..., in]
-    if (dropoutProbability_ > 0.0) input = torch::dropout(input, dropoutProbability_, is_training());
+    if (dropoutProbability_ > 0.0) input = model::dropout(input, dropoutProbability_, is_training());
     const torch::Tensor low = torch::linear(input, loraA * loraE);  // [..., r]  (A ⊙ E: row j of A times E_j)
     const torch::Tensor update = torch::linear(low, loraB);          // [..., out]
     const double factor = scaling_ / (static_cast<double>(initialRank_) + 1e-5);

@@ -1,5 +1,7 @@
 #include "peft/lora.h"
 
+#include "model/dropout.h"
+
 #include <cmath>
 #include <stdexcept>
 
@@ -43,22 +45,30 @@ void LoraLayer::initialize(const std::string& initLoraWeights) {
 }
 
 torch::Tensor LoraLayer::forward(model::LinearImpl& base, const torch::Tensor& x) {
-    torch::Tensor result = base.forwardBase(x);  // [..., out]
-    if (!enabled || merged) return result;
-    torch::Tensor input = x.to(loraA.scalar_type());  // [..., in]
-    if (dropoutProbability_ > 0.0) input = torch::dropout(input, dropoutProbability_, is_training());
+    if (!enabled || merged) return base.forwardBase(x);
+    std::vector<int64_t> outputShape = x.sizes().vec();
+    outputShape.back() = base.outFeatures();
+    const torch::Tensor inputRows = x.reshape({-1, base.inFeatures()});  // [N, in]
+    torch::Tensor result = base.forwardBaseRows(inputRows);               // [N, out], fresh
+    const torch::ScalarType dtype = result.scalar_type();
+    // Training on a bf16/fp16 base: the adapter's matmuls run in the base's dtype on cast copies
+    // of A and B (as under torch.autocast); the gradients reach the float32 parameters through the
+    // casts. Otherwise (float32, or inference, as PEFT) the adapter computes in its own dtype.
+    const bool mixedPrecision = dtype != loraA.scalar_type() && is_training() && torch::GradMode::is_enabled();
+    const torch::ScalarType adapterDtype = mixedPrecision ? dtype : loraA.scalar_type();
+    torch::Tensor input = inputRows.to(adapterDtype);                                                 // [N, in]
+    if (dropoutProbability_ > 0.0) input = model::dropout(input, dropoutProbability_, is_training());
     // The scaling goes on the small [N, r] intermediate, and B's product is accumulated into the
-    // base output by one GEMM (beta = 1): no extra elementwise passes over [N, out].
-    const torch::Tensor low = input.reshape({-1, base.inFeatures()}).mm(loraA.t()) * scaling_;  // [N, r]
-    if (result.scalar_type() == loraA.scalar_type()) {
-        const torch::Tensor rows = result.reshape({-1, base.outFeatures()});  // [N, out]
-        torch::Tensor combined = torch::addmm(rows, low, loraB.t());          // [N, out]
-        if (loraBBias.defined()) combined = combined + loraBBias * scaling_;
-        return combined.view(result.sizes());  // [..., out]
+    // base output in place by one GEMM (beta = 1): no extra pass or copy over [N, out].
+    const torch::Tensor low = input.mm(loraA.to(adapterDtype).t()) * scaling_;  // [N, r]
+    if (adapterDtype == dtype) {
+        result.addmm_(low, loraB.to(adapterDtype).t());  // [N, out]
+        if (loraBBias.defined()) result.add_((loraBBias * scaling_).to(dtype));
+        return result.view(outputShape);  // [..., out]
     }
-    // Reduced-precision base: the adapter computes in float32, its output is cast back (PEFT).
+    // Reduced-precision base at inference: the adapter computes in float32, its output is cast back (PEFT).
     const torch::Tensor update = torch::linear(low, loraB, loraBBias.defined() ? loraBBias * scaling_ : torch::Tensor());  // [N, out]
-    return result + update.to(result.scalar_type()).view(result.sizes());
+    return result.add_(update.to(dtype)).view(outputShape);  // [..., out]
 }
 
 NamedTensorList LoraLayer::savedTensors() {

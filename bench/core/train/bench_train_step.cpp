@@ -1,4 +1,4 @@
-// bench_train_step [--steps N] [--layers L]: LoRA training throughput of the real Trainer on the
+// bench_train_step [--steps N] [--layers L] [--dtypes float32,bfloat16] [--profile PREFIX]: LoRA training throughput of the real Trainer on the
 // GPT-2-small shape (hidden 768, 12 heads, vocab 50257; r=8 on c_attn, c_proj, c_fc; batch 2 x 128
 // tokens, every token labelled), in float32 and bfloat16, against the plain matmul rate of each
 // dtype measured in the same run. Reports tokens/s, the fraction of the matmul rate and peak RSS.
@@ -16,6 +16,7 @@
 
 #include <nlohmann/json.hpp>
 #include <sys/resource.h>
+#include <torch/csrc/autograd/profiler_legacy.h>
 #include <torch/torch.h>
 
 #include <chrono>
@@ -23,19 +24,28 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <memory>
 #include <random>
+#include <sstream>
+#include <string>
 
 using namespace capsule;
 namespace fs = std::filesystem;
 
 namespace {
 
-double matmulGflops(torch::ScalarType dtype, int64_t m, int64_t k, int64_t n, int repeats) {
+/// GFLOP/s of [m, k] x [k, n] in `dtype`, repeated for at least 1.5 s.
+double matmulGflops(torch::ScalarType dtype, int64_t m, int64_t k, int64_t n) {
     const auto a = torch::randn({m, k}).to(dtype), b = torch::randn({k, n}).to(dtype);
     torch::mm(a, b);
     const auto start = std::chrono::steady_clock::now();
-    for (int i = 0; i < repeats; ++i) torch::mm(a, b);
-    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    int repeats = 0;
+    double seconds = 0.0;
+    while (seconds < 1.5 || repeats < 20) {
+        torch::mm(a, b);
+        ++repeats;
+        seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    }
     return 2.0 * static_cast<double>(m * k * n) * repeats / seconds / 1e9;
 }
 
@@ -49,9 +59,12 @@ struct Rate : train::TrainingObserver {
 int main(int argc, char** argv) {
     capsule::initializeRuntime();  // threads = cores, as the apps do
     int64_t steps = 6, layers = 12;
+    std::string profile, dtypes = "float32,bfloat16";
     for (int i = 1; i + 1 < argc; i += 2) {
         if (!std::strcmp(argv[i], "--steps")) steps = std::atoll(argv[i + 1]);
         if (!std::strcmp(argv[i], "--layers")) layers = std::atoll(argv[i + 1]);
+        if (!std::strcmp(argv[i], "--profile")) profile = argv[i + 1];
+        if (!std::strcmp(argv[i], "--dtypes")) dtypes = argv[i + 1];
     }
     const fs::path folder = fs::temp_directory_path() / ("capsule-bench-train-" + std::to_string(::getpid()));
     fs::create_directories(folder / "model");
@@ -84,9 +97,11 @@ int main(int argc, char** argv) {
     const double flopPerToken = 4.0 * p;  // forward + input-gradient backward, frozen base
     std::printf("GPT-2-small shape, %lld layers, LoRA r=8 on c_attn,c_proj,c_fc, batch 2 x 128, %d threads\n",
                 static_cast<long long>(layers), torch::get_num_threads());
-    for (const char* dtype : {"float32", "bfloat16"}) {
+    std::stringstream dtypeList(dtypes);
+    for (std::string dtypeName; std::getline(dtypeList, dtypeName, ',');) {
+        const char* dtype = dtypeName.c_str();
         const torch::ScalarType type = model::parseComputeDtype(dtype);
-        const double matmul = matmulGflops(type, 256, 768, 3072, 20);
+        const double matmulBefore = matmulGflops(type, 256, 768, 3072);
         train::TrainingConfig run;
         run.model = (folder / "model").string();
         run.data = (folder / "data.jsonl").string();
@@ -102,11 +117,16 @@ int main(int argc, char** argv) {
         run.dtype = dtype;
         run.device = "cpu";
         Rate rate;
+        std::unique_ptr<torch::autograd::profiler::RecordProfile> recording;  // chrome trace of the run
+        if (!profile.empty()) recording = std::make_unique<torch::autograd::profiler::RecordProfile>(profile + "." + dtypeName + ".json");
         const train::TrainingResult result = train::Trainer::run(run, rate);
+        recording.reset();
         if (result.status != train::TrainingStatus::Finished) {
             std::fprintf(stderr, "%s run failed: %s\n", dtype, result.reason.c_str());
             return 1;
         }
+        // The matmul rate before and after the run, averaged: a change in machine load skews less.
+        const double matmul = 0.5 * (matmulBefore + matmulGflops(type, 256, 768, 3072));
         double sum = 0;
         size_t counted = 0;
         for (size_t i = 1; i < rate.tokensPerSecond.size(); ++i, ++counted) sum += rate.tokensPerSecond[i];  // skip warm-up

@@ -412,6 +412,31 @@ CAPSULE_TEST(bfloat16BaseKeepsFloat32Adapter) {
     COMPARE(adapter->slots()[0].linear->weight.scalar_type(), torch::kBFloat16);
 }
 
+CAPSULE_TEST(bfloat16BaseTrainsInMixedPrecision) {
+    // Training on a bf16 base runs the adapter's matmuls in bf16 (as torch.autocast); its
+    // parameters, and their gradients, stay float32; the base gets no gradient.
+    auto model = test::tinyModel(test::tinyLlamaConfig(), 7, torch::kBFloat16);
+    auto adapter = applyLora(*model);
+    test::randomize(loraBs(*adapter), 4);
+    const torch::Tensor ids = test::tinyInputIds(1, 6, 37);
+    model->eval();
+    const torch::Tensor inference = test::logitsOf(*model, ids).to(torch::kFloat);  // float32 adapter path (PEFT)
+    model->train();
+    model::ForwardInput input;
+    input.inputIds = ids;
+    const torch::Tensor training = model->logits(model->hidden(input)).to(torch::kFloat);
+    // The same function up to bf16 rounding of the adapter's intermediate products.
+    VERIFY(test::maxDifference(training, inference) < 0.05 * inference.abs().max().item<double>());
+    training.pow(2).mean().backward();
+    for (const auto& slot : adapter->slots()) {
+        auto layer = std::static_pointer_cast<LoraLayer>(slot.layer);
+        COMPARE(layer->loraA.grad().scalar_type(), torch::kFloat);
+        VERIFY(layer->loraA.grad().abs().sum().item<double>() > 0.0);
+        VERIFY(layer->loraB.grad().abs().sum().item<double>() > 0.0);
+        VERIFY(!slot.linear->weight.grad().defined());
+    }
+}
+
 CAPSULE_TEST(biasAllTrainsAndSavesEveryBias) {
     test::TempDir directory;
     const torch::Tensor ids = test::tinyInputIds(1, 5, 41);
