@@ -1,6 +1,7 @@
 #include "model/attention.h"
 
 #include "model/dropout.h"
+#include "model/fused_softmax.h"
 
 #include <ATen/Parallel.h>
 #include <torch/version.h>
@@ -141,17 +142,19 @@ torch::Tensor scaledDotProductAttention(const torch::Tensor& query, const torch:
         batch * kvHeads >= at::get_num_threads())
         return attendPerSlice(groupedQuery, key, value, blocked, groups).view({batch, heads, queryLength, headDim});
 
-    // Batched form (training, GPU, reduced precision): softmax in float32.
+    // Batched form (training, GPU, reduced precision): softmax statistics in float32.
     torch::Tensor scores = torch::matmul(groupedQuery, key.transpose(-1, -2))  // [B, k, g·T, S]
                                .view({batch, heads, queryLength, keyLength});  // [B, n, T, S]
-    if (blocked.defined()) scores.masked_fill_(blocked, lowestFinite(scores.scalar_type()));
-    // The CPU softmax kernel accumulates bf16/f16 rows in float32 and rounds once at the end:
-    // bit-identical to softmax(float(scores)) cast back (checked on LibTorch 1.13) and half the
-    // memory traffic. Autograd keeps the explicit float32 round trip.
-    const bool kernelUpcasts = query.device().is_cpu() && !needsGradient &&
-                               (query.scalar_type() == torch::kBFloat16 || query.scalar_type() == torch::kHalf);
-    torch::Tensor weights = kernelUpcasts ? torch::softmax(scores, -1)
-                                          : torch::softmax(scores, -1, torch::kFloat).to(query.scalar_type());  // [B, n, T, S]
+    torch::Tensor weights;  // [B, n, T, S]
+    if (fusedSoftmaxApplies(scores)) {
+        weights = maskedSoftmax(scores, blocked);  // one pass each way, float32 statistics
+    } else {
+        if (blocked.defined()) scores.masked_fill_(blocked, lowestFinite(scores.scalar_type()));
+        // The CPU softmax kernel accumulates f16 rows in float32 and rounds once at the end:
+        // bit-identical to softmax(float(scores)) cast back and half the memory traffic.
+        const bool kernelUpcasts = query.device().is_cpu() && !needsGradient && query.scalar_type() == torch::kHalf;
+        weights = kernelUpcasts ? torch::softmax(scores, -1) : torch::softmax(scores, -1, torch::kFloat).to(query.scalar_type());
+    }
     if (dropout > 0.0) weights = model::dropout(weights, dropout, true);
     const torch::Tensor output =
         torch::matmul(weights.view({batch, kvHeads, groups * queryLength, keyLength}), value);  // [B, k, g·T, D]

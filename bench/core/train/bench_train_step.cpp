@@ -1,7 +1,10 @@
-// bench_train_step [--steps N] [--layers L] [--dtypes float32,bfloat16] [--profile PREFIX]: LoRA training throughput of the real Trainer on the
+// bench_train_step [--steps N] [--layers L] [--dtypes float32,bfloat16] [--profile PREFIX] [--eager 0|1]:
+// LoRA training throughput of the real Trainer on the
 // GPT-2-small shape (hidden 768, 12 heads, vocab 50257; r=8 on c_attn, c_proj, c_fc; batch 2 x 128
 // tokens, every token labelled), in float32 and bfloat16, against the plain matmul rate of each
-// dtype measured in the same run. Reports tokens/s, the fraction of the matmul rate and peak RSS.
+// dtype measured in the same run, and against the plain eager LoRA loop (eager_lora_loop.h: bare
+// LibTorch ops under CPU autocast) in the same run. Reports tokens/s, the fraction of the matmul
+// rate, the speed-up over the eager loop and peak RSS.
 //
 // FLOP per token for a LoRA step: forward 2·P_matmul, backward 2·P_matmul (input gradients only:
 // base weights are frozen), i.e. ~4·P_matmul + attention; P_matmul counts the weights of the
@@ -13,6 +16,8 @@
 #include "io/safetensors_writer.h"
 #include "peft/merged_export.h"
 #include "train/trainer.h"
+
+#include "eager_lora_loop.h"
 
 #include <nlohmann/json.hpp>
 #include <sys/resource.h>
@@ -60,11 +65,13 @@ int main(int argc, char** argv) {
     capsule::initializeRuntime();  // threads = cores, as the apps do
     int64_t steps = 6, layers = 12;
     std::string profile, dtypes = "float32,bfloat16";
+    bool eager = true;
     for (int i = 1; i + 1 < argc; i += 2) {
         if (!std::strcmp(argv[i], "--steps")) steps = std::atoll(argv[i + 1]);
         if (!std::strcmp(argv[i], "--layers")) layers = std::atoll(argv[i + 1]);
         if (!std::strcmp(argv[i], "--profile")) profile = argv[i + 1];
         if (!std::strcmp(argv[i], "--dtypes")) dtypes = argv[i + 1];
+        if (!std::strcmp(argv[i], "--eager")) eager = std::atoi(argv[i + 1]) != 0;
     }
     const fs::path folder = fs::temp_directory_path() / ("capsule-bench-train-" + std::to_string(::getpid()));
     fs::create_directories(folder / "model");
@@ -134,6 +141,14 @@ int main(int argc, char** argv) {
         const double achieved = tokensPerSecond * flopPerToken / 1e9;
         std::printf("%-9s matmul %.1f GFLOP/s | train %.1f tokens/s = %.1f GFLOP/s = %.0f%% of the matmul rate\n", dtype,
                     matmul, tokensPerSecond, achieved, 100.0 * achieved / matmul);
+        if (eager) {
+            bench::EagerShape shape;
+            shape.layers = layers;
+            const double eagerRate = bench::eagerLoraTokensPerSecond(shape, type, steps);
+            const double eagerAchieved = eagerRate * flopPerToken / 1e9;
+            std::printf("%-9s eager loop %.1f tokens/s = %.0f%% of the matmul rate | trainer = %.2fx the eager loop\n", dtype,
+                        eagerRate, 100.0 * eagerAchieved / matmul, tokensPerSecond / eagerRate);
+        }
     }
     rusage usage{};
     getrusage(RUSAGE_SELF, &usage);

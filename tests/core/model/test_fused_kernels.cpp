@@ -1,12 +1,17 @@
 // The fused CPU kernels against float64 LibTorch references: cross-entropy (value and gradient,
 // float32 and bfloat16 logits, ignored rows, sum and mean, bad targets), tanh-GELU (value and
-// gradient, tails), and dropout (seeded, keep rate, scale, gradient equals the mask, p = 0 / 1).
+// gradient, tails), dropout (seeded, keep rate, scale, gradient equals the mask, p = 0 / 1) and the
+// masked attention softmax (causal, padded and fully blocked rows; value and gradient) and LayerNorm.
 #include "capsule_test.h"
 
 #include "model/activation.h"
 #include "model/cross_entropy.h"
 #include "model/dropout.h"
 #include "model/fused_gelu.h"
+#include "model/fused_layer_norm.h"
+#include "model/fused_softmax.h"
+
+#include <limits>
 
 using namespace capsule;
 
@@ -126,4 +131,86 @@ CAPSULE_TEST(dropoutGradientIsTheMask) {
     y.sum().backward();
     const torch::Tensor mask = y.detach() / x.detach();  // scale where kept, 0 where dropped
     VERIFY(maxDifference(x.grad(), mask) < 1e-5);
+}
+
+namespace {
+
+/// The reference attention weights in float64 on the same (rounded) scores: masked_fill with the
+/// float32 lowest value, softmax, and the gradient of Σ weights·gradOutput.
+std::pair<torch::Tensor, torch::Tensor> referenceMaskedSoftmax(const torch::Tensor& scores, const torch::Tensor& blocked,
+                                                               const torch::Tensor& gradOutput) {
+    torch::Tensor wide = scores.detach().to(torch::kDouble).requires_grad_();
+    torch::Tensor filled = wide;
+    if (blocked.defined()) filled = wide.masked_fill(blocked, std::numeric_limits<float>::lowest());
+    const torch::Tensor weights = torch::softmax(filled, -1);
+    weights.backward(gradOutput.to(torch::kDouble));
+    return {weights.detach(), wide.grad()};
+}
+
+}  // namespace
+
+CAPSULE_TEST(maskedSoftmaxMatchesFloat64MaskedFillSoftmax) {
+    for (const torch::ScalarType dtype : {torch::kFloat, torch::kBFloat16}) {
+        torch::manual_seed(7);
+        const int64_t batch = 3, heads = 4, length = 37, keys = 41;  // ragged row length
+        const torch::Tensor scores = (torch::randn({batch, heads, length, keys}) * 4.0).to(dtype).requires_grad_();
+        const torch::Tensor gradOutput = torch::randn({batch, heads, length, keys}).to(dtype);
+        // Causal with 4 past keys, and per-batch padding; batch 2's row 0 is fully blocked.
+        const torch::Tensor query = torch::arange(4, 4 + length).view({length, 1});
+        const torch::Tensor key = torch::arange(keys).view({1, keys});
+        torch::Tensor padding = torch::zeros({batch, 1, 1, keys}, torch::kBool);
+        padding[1].slice(-1, 0, 3).fill_(true);
+        torch::Tensor blocked = (key > query).view({1, 1, length, keys}) | padding;  // [B, 1, T, S]
+        blocked[2][0][0].fill_(true);
+        for (const torch::Tensor& mask : {torch::Tensor(), (key > query).view({1, 1, length, keys}), blocked}) {
+            VERIFY(model::fusedSoftmaxApplies(scores));
+            const auto [expected, expectedGradient] = referenceMaskedSoftmax(scores, mask, gradOutput);
+            scores.mutable_grad() = torch::Tensor();
+            const torch::Tensor weights = model::maskedSoftmax(scores, mask);
+            COMPARE(weights.scalar_type(), dtype);
+            weights.backward(gradOutput);
+            // float32: a few ulp; bfloat16: one rounding of each output (relative 2^-9).
+            VERIFY(maxDifference(weights, expected) < (dtype == torch::kFloat ? 1e-6 : 4e-3));
+            // The gradient is computed from the rounded weights: bfloat16 errors ~ 2^-8 of |P·dP|.
+            VERIFY(maxDifference(scores.grad(), expectedGradient) < (dtype == torch::kFloat ? 1e-5 : 3e-2));
+        }
+        // The fully blocked row is uniform and passes no gradient; blocked keys get weight 0.
+        const torch::Tensor weights = model::maskedSoftmax(scores, blocked);
+        VERIFY(maxDifference(weights[2][1][0], torch::full({keys}, 1.0 / keys)) < 4e-3);
+        COMPARE(weights[1][0][20].slice(0, 0, 3).abs().sum().item<double>(), 0.0);
+        COMPARE(weights[0][3][0].slice(0, 5).abs().sum().item<double>(), 0.0);
+        COMPARE(scores.grad()[2][0][0].abs().sum().item<double>(), 0.0);
+    }
+    VERIFY(!model::fusedSoftmaxApplies(torch::zeros({1, 1, 1, 2}, torch::kDouble)));
+    VERIFY_THROWS(model::maskedSoftmax(torch::zeros({2, 3}), torch::Tensor()), "[B, n, T, S]");
+    VERIFY_THROWS(model::maskedSoftmax(torch::zeros({2, 1, 3, 4}), torch::zeros({3, 1, 3, 4}, torch::kBool)), "broadcast");
+}
+
+CAPSULE_TEST(fusedLayerNormMatchesFloat64LayerNorm) {
+    for (const torch::ScalarType dtype : {torch::kFloat, torch::kBFloat16}) {
+        torch::manual_seed(9);
+        const int64_t hidden = 203;  // ragged row length
+        // An offset mean and a large spread: the two-pass variance must not cancel.
+        const torch::Tensor x = (torch::randn({3, 11, hidden}) * 5.0 + 40.0).to(dtype).requires_grad_();
+        const torch::Tensor weight = (torch::randn({hidden}) + 1.0).to(dtype), bias = torch::randn({hidden}).to(dtype);
+        const torch::Tensor gradOutput = torch::randn({3, 11, hidden}).to(dtype);
+        torch::Tensor wide = x.detach().to(torch::kDouble).requires_grad_();
+        const torch::Tensor expected =
+            torch::layer_norm(wide, {hidden}, weight.to(torch::kDouble), bias.to(torch::kDouble), 1e-5);
+        expected.backward(gradOutput.to(torch::kDouble));
+
+        VERIFY(model::fusedLayerNormApplies(x, weight, bias));
+        const torch::Tensor y = model::fusedLayerNorm(x, weight, bias, 1e-5);
+        COMPARE(y.scalar_type(), dtype);
+        y.backward(gradOutput);
+        // float32: a few ulp of values up to ~5; bfloat16: one rounding (relative 2^-9).
+        VERIFY(((y.to(torch::kDouble) - expected).abs() / (expected.abs() + 1.0)).max().item<double>() <
+               (dtype == torch::kFloat ? 1e-5 : 4e-3));
+        const torch::Tensor expectedGradient = wide.grad();
+        VERIFY(((x.grad().to(torch::kDouble) - expectedGradient).abs() / (expectedGradient.abs() + 0.1)).max().item<double>() <
+               (dtype == torch::kFloat ? 1e-4 : 2e-2));
+        // Trainable norm weights are not this kernel's business.
+        VERIFY(!model::fusedLayerNormApplies(x, weight.clone().requires_grad_(), bias));
+    }
+    VERIFY_THROWS(model::fusedLayerNorm(torch::zeros({2, 4}), torch::ones({3}), torch::zeros({4}), 1e-5), "last dimension");
 }

@@ -1,0 +1,176 @@
+#include "model/fused_layer_norm.h"
+
+#include "model/vector_math.h"
+
+#include <ATen/Parallel.h>
+
+#include <cmath>
+#include <stdexcept>
+#include <vector>
+
+namespace capsule::model {
+namespace {
+
+constexpr int64_t kLanes = 16;  // independent accumulators: the reductions vectorise without -ffast-math
+
+CAPSULE_ALWAYS_INLINE float loadFloat(float value) { return value; }
+CAPSULE_ALWAYS_INLINE float loadBfloat16(uint16_t raw) { return vec::bfloat16ToFloat(raw); }
+CAPSULE_ALWAYS_INLINE float storeFloat(float value) { return value; }
+CAPSULE_ALWAYS_INLINE uint16_t storeBfloat16(float value) { return vec::floatToBfloat16(value); }
+
+/// Σ values[j] over `count` floats, in kLanes partial sums.
+CAPSULE_ALWAYS_INLINE float laneSum(const float* values, int64_t count) {
+    float lanes[kLanes] = {};
+    int64_t j = 0;
+    for (; j + kLanes <= count; j += kLanes)
+        for (int64_t l = 0; l < kLanes; ++l) lanes[l] += values[j + l];
+    float total = 0.0f;
+    for (; j < count; ++j) total += values[j];
+    for (float lane : lanes) total += lane;
+    return total;
+}
+
+/// One row: y = x̂·w + b; returns μ and ρ. `work` holds `count` floats.
+template <typename T, float (*load)(T), T (*store)(float)>
+CAPSULE_ALWAYS_INLINE void forwardRow(const T* x, const float* w, const float* b, T* y, float* work, int64_t count,
+                                      float epsilon, float* mean, float* rstd) {
+    for (int64_t j = 0; j < count; ++j) work[j] = load(x[j]);
+    const float mu = laneSum(work, count) / static_cast<float>(count);
+    for (int64_t j = 0; j < count; ++j) work[j] = work[j] - mu;
+    float lanes[kLanes] = {};
+    int64_t j = 0;
+    for (; j + kLanes <= count; j += kLanes)
+        for (int64_t l = 0; l < kLanes; ++l) lanes[l] += work[j + l] * work[j + l];
+    float squares = 0.0f;
+    for (; j < count; ++j) squares += work[j] * work[j];
+    for (float lane : lanes) squares += lane;
+    const float rho = 1.0f / std::sqrt(squares / static_cast<float>(count) + epsilon);
+    for (int64_t i = 0; i < count; ++i) y[i] = store(work[i] * rho * w[i] + b[i]);
+    *mean = mu;
+    *rstd = rho;
+}
+
+/// One row's input gradient. `work` holds 2·count floats.
+template <typename T, float (*load)(T), T (*store)(float)>
+CAPSULE_ALWAYS_INLINE void backwardRow(const T* x, const T* g, const float* w, T* dx, float* work, int64_t count,
+                                       float mu, float rho) {
+    float* gw = work;             // g·w
+    float* gwHat = work + count;  // g·w·x̂
+    for (int64_t j = 0; j < count; ++j) {
+        gw[j] = load(g[j]) * w[j];
+        gwHat[j] = gw[j] * ((load(x[j]) - mu) * rho);
+    }
+    const float inverseCount = 1.0f / static_cast<float>(count);
+    const float meanGw = laneSum(gw, count) * inverseCount, meanGwHat = laneSum(gwHat, count) * inverseCount;
+    for (int64_t j = 0; j < count; ++j) dx[j] = store(rho * (gw[j] - meanGw - (load(x[j]) - mu) * rho * meanGwHat));
+}
+
+CAPSULE_VECTOR_CLONES void forwardFloat(const float* x, const float* w, const float* b, float* y, float* work,
+                                        int64_t count, float epsilon, float* mean, float* rstd) {
+    forwardRow<float, loadFloat, storeFloat>(x, w, b, y, work, count, epsilon, mean, rstd);
+}
+
+CAPSULE_VECTOR_CLONES void forwardBfloat16(const uint16_t* x, const float* w, const float* b, uint16_t* y, float* work,
+                                           int64_t count, float epsilon, float* mean, float* rstd) {
+    forwardRow<uint16_t, loadBfloat16, storeBfloat16>(x, w, b, y, work, count, epsilon, mean, rstd);
+}
+
+CAPSULE_VECTOR_CLONES void backwardFloat(const float* x, const float* g, const float* w, float* dx, float* work,
+                                         int64_t count, float mu, float rho) {
+    backwardRow<float, loadFloat, storeFloat>(x, g, w, dx, work, count, mu, rho);
+}
+
+CAPSULE_VECTOR_CLONES void backwardBfloat16(const uint16_t* x, const uint16_t* g, const float* w, uint16_t* dx,
+                                            float* work, int64_t count, float mu, float rho) {
+    backwardRow<uint16_t, loadBfloat16, storeBfloat16>(x, g, w, dx, work, count, mu, rho);
+}
+
+template <typename T>
+T* raw(const torch::Tensor& tensor) {
+    return reinterpret_cast<T*>(tensor.data_ptr());
+}
+
+torch::Tensor floatVector(const torch::Tensor& values) {
+    return values.detach().to(torch::kCPU, torch::kFloat).contiguous();
+}
+
+/// x [..., H] contiguous -> y, and μ, ρ [rows] float32.
+std::tuple<torch::Tensor, torch::Tensor, torch::Tensor> normalise(const torch::Tensor& x, const torch::Tensor& weight,
+                                                                  const torch::Tensor& bias, double epsilon) {
+    const int64_t columns = x.size(-1), rows = x.numel() / std::max<int64_t>(columns, 1);
+    torch::Tensor y = torch::empty_like(x, torch::MemoryFormat::Contiguous);
+    const auto statsOptions = torch::TensorOptions().dtype(torch::kFloat);
+    torch::Tensor mean = torch::empty({rows}, statsOptions), rstd = torch::empty({rows}, statsOptions);  // [rows]
+    const torch::Tensor w = floatVector(weight), b = floatVector(bias);  // [H]
+    const bool bf16 = x.scalar_type() == torch::kBFloat16;
+    at::parallel_for(0, rows, 8, [&](int64_t begin, int64_t end) {
+        std::vector<float> work(static_cast<size_t>(columns));
+        for (int64_t r = begin; r < end; ++r) {
+            const int64_t offset = r * columns;
+            float* mu = mean.data_ptr<float>() + r;
+            float* rho = rstd.data_ptr<float>() + r;
+            if (bf16)
+                forwardBfloat16(raw<uint16_t>(x) + offset, w.data_ptr<float>(), b.data_ptr<float>(), raw<uint16_t>(y) + offset,
+                                work.data(), columns, static_cast<float>(epsilon), mu, rho);
+            else
+                forwardFloat(raw<float>(x) + offset, w.data_ptr<float>(), b.data_ptr<float>(), raw<float>(y) + offset,
+                             work.data(), columns, static_cast<float>(epsilon), mu, rho);
+        }
+    });
+    return {y, mean, rstd};
+}
+
+class FusedLayerNorm : public torch::autograd::Function<FusedLayerNorm> {
+public:
+    static torch::Tensor forward(torch::autograd::AutogradContext* context, const torch::Tensor& x,
+                                 const torch::Tensor& weight, const torch::Tensor& bias, double epsilon) {
+        auto [y, mean, rstd] = normalise(x, weight, bias, epsilon);
+        context->save_for_backward({x, mean, rstd});
+        context->saved_data["weight"] = floatVector(weight);
+        return y;
+    }
+
+    static torch::autograd::variable_list backward(torch::autograd::AutogradContext* context,
+                                                   torch::autograd::variable_list gradients) {
+        const auto saved = context->get_saved_variables();
+        const torch::Tensor& x = saved[0];
+        const float* mean = saved[1].data_ptr<float>();
+        const float* rstd = saved[2].data_ptr<float>();
+        const torch::Tensor w = context->saved_data["weight"].toTensor();
+        const torch::Tensor g = gradients[0].to(x.scalar_type()).contiguous();
+        const int64_t columns = x.size(-1), rows = x.numel() / std::max<int64_t>(columns, 1);
+        torch::Tensor dx = torch::empty_like(x, torch::MemoryFormat::Contiguous);
+        const bool bf16 = x.scalar_type() == torch::kBFloat16;
+        at::parallel_for(0, rows, 8, [&](int64_t begin, int64_t end) {
+            std::vector<float> work(static_cast<size_t>(2 * columns));
+            for (int64_t r = begin; r < end; ++r) {
+                const int64_t offset = r * columns;
+                if (bf16)
+                    backwardBfloat16(raw<uint16_t>(x) + offset, raw<uint16_t>(g) + offset, w.data_ptr<float>(),
+                                     raw<uint16_t>(dx) + offset, work.data(), columns, mean[r], rstd[r]);
+                else
+                    backwardFloat(raw<float>(x) + offset, raw<float>(g) + offset, w.data_ptr<float>(), raw<float>(dx) + offset,
+                                  work.data(), columns, mean[r], rstd[r]);
+            }
+        });
+        return {dx, torch::Tensor(), torch::Tensor(), torch::Tensor()};
+    }
+};
+
+}  // namespace
+
+bool fusedLayerNormApplies(const torch::Tensor& x, const torch::Tensor& weight, const torch::Tensor& bias) {
+    const bool constants = !(weight.requires_grad() || bias.requires_grad()) || !torch::GradMode::is_enabled();
+    return constants && x.device().is_cpu() && (x.scalar_type() == torch::kFloat || x.scalar_type() == torch::kBFloat16);
+}
+
+torch::Tensor fusedLayerNorm(const torch::Tensor& x, const torch::Tensor& weight, const torch::Tensor& bias, double epsilon) {
+    const int64_t columns = x.dim() ? x.size(-1) : 0;
+    if (columns == 0 || weight.numel() != columns || bias.numel() != columns)
+        throw std::invalid_argument("layer norm: weight and bias must have the input's last dimension");
+    const torch::Tensor input = x.contiguous();
+    if (!(torch::GradMode::is_enabled() && input.requires_grad())) return std::get<0>(normalise(input, weight, bias, epsilon));
+    return FusedLayerNorm::apply(input, weight, bias, epsilon);
+}
+
+}  // namespace capsule::model
