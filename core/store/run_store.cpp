@@ -393,6 +393,7 @@ double RunStore::truncateAfterStep(int64_t runId, int64_t step) {
     Transaction transaction(*database_);
     for (const char* sql : {"DELETE FROM metrics WHERE run_id = ? AND step > ?",
                             "DELETE FROM rank_snapshots WHERE run_id = ? AND step > ?",
+                            "DELETE FROM artifacts WHERE run_id = ? AND step > ? AND kind = 'checkpoint'",
                             "UPDATE runs SET last_step = MIN(last_step, ?2) WHERE id = ?1 AND last_step IS NOT NULL",
                             "UPDATE runs SET best_eval = NULL, best_eval_metric = '', best_step = NULL "
                             "WHERE id = ?1 AND best_step > ?2"}) {

@@ -68,7 +68,9 @@ public:
     /// Continuing a run from a checkpoint at `step` (Resume / Extend on the same row): deletes its
     /// metric points and rank snapshots with step > `step`, lowers lastStep to `step` and clears
     /// the best eval when it was reached after `step` (the trainer reports the checkpoint's best
-    /// again). Events and artifacts stay. One transaction. Returns the largest timeSeconds among
+    /// again), and its checkpoint artifact rows with step > `step` (the continued run records its
+    /// own as it rewrites those folders). Events and other artifacts (exports) stay. One
+    /// transaction. Returns the largest timeSeconds among
     /// the kept metric points (0 when none), so the continued points can carry on from it.
     double truncateAfterStep(int64_t runId, int64_t step);
     int64_t addArtifact(const ArtifactRecord& artifact);

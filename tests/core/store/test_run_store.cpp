@@ -146,7 +146,8 @@ CAPSULE_TEST(snapshotsEventsArtifactsAndCascadingDelete) {
 
 CAPSULE_TEST(truncateAfterStepDropsWhatFollowsACheckpoint) {
     // Resume / Extend continue the same row: what was recorded after the checkpoint's step goes,
-    // so the continued run's curves have no overlap; events and artifacts stay.
+    // so the continued run's curves have no overlap, and so do the checkpoint rows of the abandoned
+    // continuation; events and exports stay.
     capsule::test::TempDir dir;
     RunStore store(dir.file("runs.sqlite"));
     const int64_t id = store.createRun(sampleRun("continued"));
@@ -160,6 +161,9 @@ CAPSULE_TEST(truncateAfterStepDropsWhatFollowsACheckpoint) {
     store.appendMetrics(other, batch);
     for (int step : {10, 20, 30}) store.appendRankSnapshot(id, {step, 96, 90, "{}"});
     store.appendEvent(id, "info", "started");
+    for (int step : {10, 20, 30}) store.addArtifact({0, id, "checkpoint", "ckpt", step, "", ""});
+    store.addArtifact({0, id, "adapter", "export-30", 30, "", ""});
+    store.addArtifact({0, other, "checkpoint", "other-ckpt", 30, "", ""});
     store.setBestEval(id, "accuracy", 0.9, 25);  // after the checkpoint: no longer true
     store.setStatus(id, RunStatus::Interrupted, "process gone");
 
@@ -171,6 +175,10 @@ CAPSULE_TEST(truncateAfterStepDropsWhatFollowsACheckpoint) {
     COMPARE(store.rankSnapshots(id).size(), size_t(2));
     COMPARE(store.rankSnapshots(id).back().step, int64_t(20));
     COMPARE(store.events(id).size(), size_t(1));
+    COMPARE(store.artifacts(id, "checkpoint").size(), size_t(2));
+    COMPARE(*store.artifacts(id, "checkpoint").back().step, int64_t(20));
+    COMPARE(store.artifacts(id, "adapter").size(), size_t(1));  // an export is a file the user made: it stays
+    COMPARE(store.artifacts(other).size(), size_t(1));
     const auto run = store.run(id);
     COMPARE(*run->lastStep, int64_t(20));
     VERIFY(!run->bestEval.has_value());
