@@ -104,6 +104,12 @@ int main(int argc, char** argv) {
     const double flopPerToken = 4.0 * p;  // forward + input-gradient backward, frozen base
     std::printf("GPT-2-small shape, %lld layers, LoRA r=8 on c_attn,c_proj,c_fc, batch 2 x 128, %d threads\n",
                 static_cast<long long>(layers), torch::get_num_threads());
+    struct Measured {
+        std::string name;
+        torch::ScalarType type;
+        double tokensPerSecond, matmul;
+    };
+    std::vector<Measured> measured;
     std::stringstream dtypeList(dtypes);
     for (std::string dtypeName; std::getline(dtypeList, dtypeName, ',');) {
         const char* dtype = dtypeName.c_str();
@@ -141,18 +147,19 @@ int main(int argc, char** argv) {
         const double achieved = tokensPerSecond * flopPerToken / 1e9;
         std::printf("%-9s matmul %.1f GFLOP/s | train %.1f tokens/s = %.1f GFLOP/s = %.0f%% of the matmul rate\n", dtype,
                     matmul, tokensPerSecond, achieved, 100.0 * achieved / matmul);
-        if (eager) {
-            bench::EagerShape shape;
-            shape.layers = layers;
-            const double eagerRate = bench::eagerLoraTokensPerSecond(shape, type, steps);
-            const double eagerAchieved = eagerRate * flopPerToken / 1e9;
-            std::printf("%-9s eager loop %.1f tokens/s = %.0f%% of the matmul rate | trainer = %.2fx the eager loop\n", dtype,
-                        eagerRate, 100.0 * eagerAchieved / matmul, tokensPerSecond / eagerRate);
-        }
+        measured.push_back({dtypeName, type, tokensPerSecond, matmul});
     }
     rusage usage{};
-    getrusage(RUSAGE_SELF, &usage);
+    getrusage(RUSAGE_SELF, &usage);  // before the eager loops, which hold their own float32 weights
     std::printf("peak RSS %.0f MiB (fp32 weights alone: %.0f MiB)\n", usage.ru_maxrss / 1024.0, p * 4 / 1048576.0);
+    for (const Measured& trainer : eager ? measured : std::vector<Measured>{}) {
+        bench::EagerShape shape;
+        shape.layers = layers;
+        const double eagerRate = bench::eagerLoraTokensPerSecond(shape, trainer.type, steps);
+        const double eagerAchieved = eagerRate * flopPerToken / 1e9;
+        std::printf("%-9s eager loop %.1f tokens/s = %.0f%% of the matmul rate | trainer = %.2fx the eager loop\n",
+                    trainer.name.c_str(), eagerRate, 100.0 * eagerAchieved / trainer.matmul, trainer.tokensPerSecond / eagerRate);
+    }
     fs::remove_all(folder);
     return 0;
 }
