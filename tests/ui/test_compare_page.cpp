@@ -10,6 +10,7 @@
 #include "controller/runtime_controller.h"
 #include "controller/training_controller.h"
 #include "store/run_store.h"
+#include "support/demo_run.h"
 #include "widgets/compare_page.h"
 #include "widgets/compare_run_model.h"
 #include "widgets/config_diff_model.h"
@@ -90,20 +91,14 @@ class TestComparePage : public QObject {
     /// A real demo run through the controller; evaluations at 0 and every `evalEvery` steps
     /// (default: half way and at the end). Returns its run id, -1 when it did not finish.
     qint64 trainDemo(const QString& method, int steps, int evalEvery = 0) {
-        TrainingController controller;
-        TrainingRequest request;
-        request.demoFolder = scratch_.filePath(QStringLiteral("demo"));
-        request.config = TrainingController::demoConfig(
-            method, steps, scratch_.filePath(QStringLiteral("runs/%1-%2").arg(method).arg(steps)));
+        TrainingRequest request = test::demoRunRequest(scratch_.filePath(QStringLiteral("demo")), method, steps,
+                                                       scratch_.filePath(QStringLiteral("runs/%1-%2").arg(method).arg(steps)),
+                                                       storePath_);
         request.config.logEvery = 1;
         request.config.evalEvery = evalEvery > 0 ? evalEvery : steps / 2;
-        request.config.store = storePath_.toStdString();
         request.config.runName = (method + QStringLiteral("-demo")).toStdString();
-        QSignalSpy finished(&controller, &TrainingController::finished);
-        if (!controller.start(request)) return -1;
-        if (!finished.wait(240'000)) return -1;
-        if (finished.first().at(0).value<RunState>() != RunState::Finished) return -1;
-        return controller.runId();
+        const test::TrainedRun run = test::trainToEnd(request, 240'000);
+        return run.finished() ? run.runId : -1;
     }
 
 private Q_SLOTS:
@@ -462,10 +457,8 @@ private Q_SLOTS:
         const int before = window.comparePage()->runModel()->rowCount();
         QVERIFY(before >= 3);
         // A run finishing in the studio joins the list without pressing Refresh.
-        TrainingRequest request;
-        request.demoFolder = scratch_.filePath(QStringLiteral("demo"));
-        request.config = TrainingController::demoConfig(QStringLiteral("lora"), 4, scratch_.filePath(QStringLiteral("runs/window")));
-        request.config.store = storePath_.toStdString();
+        const TrainingRequest request = test::demoRunRequest(scratch_.filePath(QStringLiteral("demo")), QStringLiteral("lora"), 4,
+                                                             scratch_.filePath(QStringLiteral("runs/window")), storePath_);
         QSignalSpy finished(window.trainingController(), &TrainingController::finished);
         QVERIFY(window.trainingController()->start(request));
         QVERIFY(finished.wait(120'000));

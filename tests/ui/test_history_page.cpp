@@ -10,6 +10,7 @@
 #include "controller/runtime_controller.h"
 #include "controller/training_controller.h"
 #include "store/run_store.h"
+#include "support/demo_run.h"
 #include "widgets/checkpoint_dialog.h"
 #include "widgets/dashboard_page.h"
 #include "widgets/history_page.h"
@@ -51,29 +52,24 @@ class TestHistoryPage : public QObject {
     qint64 adaLoraRunId_ = -1;
 
     TrainingRequest demoRequest(const QString& method, int steps, const QString& folder) {
-        TrainingRequest request;
-        request.demoFolder = scratch_.filePath(QStringLiteral("demo"));
-        request.config = TrainingController::demoConfig(method, steps, scratch_.filePath(folder));
+        TrainingRequest request =
+            test::demoRunRequest(scratch_.filePath(QStringLiteral("demo")), method, steps, scratch_.filePath(folder), storePath_);
         request.config.logEvery = 1;
         request.config.evalEvery = 5;
         request.config.checkpointEvery = 5;
-        request.config.store = storePath_.toStdString();
         return request;
     }
 
     /// Trains `request` to the end; returns the run id (the RunStartInfo's trainable count in `trainable`).
     qint64 train(const TrainingRequest& request, qint64* trainable = nullptr) {
-        TrainingController controller;
-        QSignalSpy finished(&controller, &TrainingController::finished);
-        QSignalSpy started(&controller, &TrainingController::runStarted);
-        if (!controller.start(request)) return -1;
-        if (!finished.wait(120'000)) return -1;
-        if (finished.first().at(0).value<RunState>() != RunState::Finished) {
-            qWarning() << "run ended" << runStateName(finished.first().at(0).value<RunState>()) << finished.first().at(1);
+        const test::TrainedRun run = test::trainToEnd(request, 120'000);
+        if (!run.ended) return -1;
+        if (run.state != RunState::Finished) {
+            qWarning() << "run ended" << runStateName(run.state) << run.reason;
             return -1;
         }
-        if (trainable && !started.isEmpty()) *trainable = started.first().at(0).value<RunStartInfo>().trainableParameters;
-        return controller.runId();
+        if (trainable && run.startInfo) *trainable = run.startInfo->trainableParameters;
+        return run.runId;
     }
 
     static int rowOf(HistoryPage& page, qint64 runId) {

@@ -10,6 +10,7 @@
 #include "controller/runtime_controller.h"
 #include "controller/training_controller.h"
 #include "store/run_store.h"
+#include "support/demo_run.h"
 #include "controller/run_history.h"
 #include "widgets/compare_page.h"
 #include "widgets/dashboard_page.h"
@@ -44,11 +45,8 @@ class TestIclDialog : public QObject {
     qint64 loraRun_ = -1;
 
     TrainingRequest demoRequest() const {
-        TrainingRequest request;
-        request.demoFolder = scratch_.filePath(QStringLiteral("demo"));
-        request.config = TrainingController::demoConfig(QStringLiteral("lora"), 20, scratch_.filePath(QStringLiteral("runs/lora")));
-        request.config.store = storePath_.toStdString();
-        return request;
+        return test::demoRunRequest(scratch_.filePath(QStringLiteral("demo")), QStringLiteral("lora"), 20,
+                                    scratch_.filePath(QStringLiteral("runs/lora")), storePath_);
     }
 
     /// Runs a baseline through a controller and returns its outcome (runId -1 on failure).
@@ -75,15 +73,14 @@ private Q_SLOTS:
         QCoreApplication::setApplicationName(QStringLiteral("test_icl_dialog"));
         QSettings().clear();
         // One real trained run to compare the baseline with.
-        TrainingController controller;
         TrainingRequest request = demoRequest();
         request.config.evalEvery = 10;
         request.config.runName = "lora-demo";
-        QSignalSpy finished(&controller, &TrainingController::finished);
-        QVERIFY(controller.start(request));
-        QVERIFY(finished.wait(240'000));
-        QCOMPARE(finished.first().at(0).value<RunState>(), RunState::Finished);
-        loraRun_ = controller.runId();
+        const test::TrainedRun run = test::trainToEnd(request, 240'000);
+        QVERIFY(run.started);
+        QVERIFY(run.ended);
+        QCOMPARE(run.state, RunState::Finished);
+        loraRun_ = run.runId;
         QVERIFY(loraRun_ > 0);
     }
 
@@ -231,14 +228,14 @@ private Q_SLOTS:
 
     void importedAdaloraAdapterIsChartedAndEvaluated() {
         // An AdaLoRA adapter (made here; HF PEFT writes the same layout) imported as a run.
-        TrainingController trainer;
-        TrainingRequest request = demoRequest();
-        request.config = TrainingController::demoConfig(QStringLiteral("adalora"), 30, scratch_.filePath(QStringLiteral("runs/adalora")));
-        request.config.store = scratch_.filePath(QStringLiteral("other.sqlite")).toStdString();  // not this store
-        QSignalSpy trained(&trainer, &TrainingController::finished);
-        QVERIFY(trainer.start(request));
-        QVERIFY(trained.wait(240'000));
-        const QString adapter = trained.first().at(2).toString();
+        const TrainingRequest request =
+            test::demoRunRequest(scratch_.filePath(QStringLiteral("demo")), QStringLiteral("adalora"), 30,
+                                 scratch_.filePath(QStringLiteral("runs/adalora")),
+                                 scratch_.filePath(QStringLiteral("other.sqlite")));  // not this store
+        const test::TrainedRun trained = test::trainToEnd(request, 240'000);
+        QVERIFY(trained.started);
+        QVERIFY(trained.ended);
+        const QString adapter = trained.adapterFolder;
         QVERIFY(QFileInfo::exists(adapter + QStringLiteral("/adapter_config.json")));
 
         RuntimeController runtime;

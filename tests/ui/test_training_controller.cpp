@@ -5,6 +5,7 @@
 #include "controller/training_controller.h"
 
 #include "store/run_store.h"
+#include "support/demo_run.h"
 #include "train/training_control.h"
 
 #include <QElapsedTimer>
@@ -26,13 +27,11 @@ class TestTrainingController : public QObject {
     /// The demo with LoRA for `steps` steps, reporting every step; its output in a fresh folder.
     TrainingRequest demoRequest(const QString& method, int steps) {
         static int counter = 0;
-        TrainingRequest request;
-        request.demoFolder = scratch_.filePath(QStringLiteral("demo"));
-        request.config = TrainingController::demoConfig(
-            method, steps, scratch_.filePath(QStringLiteral("runs/%1-%2").arg(method).arg(++counter)));
+        TrainingRequest request = test::demoRunRequest(scratch_.filePath(QStringLiteral("demo")), method, steps,
+                                                       scratch_.filePath(QStringLiteral("runs/%1-%2").arg(method).arg(++counter)),
+                                                       storePath_);
         request.config.logEvery = 1;
         request.config.evalEvery = std::max(1, steps / 2);
-        request.config.store = storePath_.toStdString();
         return request;
     }
 

@@ -1,7 +1,8 @@
 #pragma once
 // The studio's main window: a navigation sidebar over the pages (setup, live dashboard, run
 // history), a log dock, the run toolbar and the status bar. Layout and splitters persist in
-// QSettings. Pages are filled by their own classes.
+// QSettings. Pages are filled by their own classes. The window and its menus are in
+// main_window.cpp; the runs it starts and follows in main_window_runs.cpp.
 #include "controller/training_controller.h"
 #include "controller/training_events.h"
 

@@ -1,7 +1,8 @@
 #pragma once
 // Setup: the model, the dataset, the PEFT method and the training settings, on one page with no
 // wizard dead-ends. This is the shell the studio issues fill: model discovery, dataset preview and
-// per-method forms plug into these four sections.
+// per-method forms plug into these four sections. The sections and their reactions are in
+// setup_page.cpp; the form as a config file and a run request in setup_page_config.cpp.
 #include "controller/model_catalog.h"
 #include "controller/parameter_estimator.h"
 #include "controller/training_controller.h"
