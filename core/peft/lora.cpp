@@ -1,6 +1,7 @@
 #include "peft/lora.h"
 
 #include "model/dropout.h"
+#include "peft/fused_lora.h"
 
 #include <cmath>
 #include <stdexcept>
@@ -49,13 +50,15 @@ torch::Tensor LoraLayer::forward(model::LinearImpl& base, const torch::Tensor& x
     std::vector<int64_t> outputShape = x.sizes().vec();
     outputShape.back() = base.outFeatures();
     const torch::Tensor inputRows = x.reshape({-1, base.inFeatures()});  // [N, in]
-    torch::Tensor result = base.forwardBaseRows(inputRows);               // [N, out], fresh
-    const torch::ScalarType dtype = result.scalar_type();
+    const torch::ScalarType dtype = base.weight.scalar_type();            // the base's compute dtype
     // Training on a bf16/fp16 base: the adapter's matmuls run in the base's dtype on cast copies
     // of A and B (as under torch.autocast); the gradients reach the float32 parameters through the
     // casts. Otherwise (float32, or inference, as PEFT) the adapter computes in its own dtype.
     const bool mixedPrecision = dtype != loraA.scalar_type() && is_training() && torch::GradMode::is_enabled();
     const torch::ScalarType adapterDtype = mixedPrecision ? dtype : loraA.scalar_type();
+    if (adapterDtype == dtype && fusedLoraApplies(base, inputRows, dropoutProbability_, loraBBias.defined()))
+        return fusedLoraForward(base, inputRows, loraA, loraB, scaling_).view(outputShape);  // one autograd node
+    torch::Tensor result = base.forwardBaseRows(inputRows);  // [N, out], fresh
     torch::Tensor input = inputRows.to(adapterDtype);                                                 // [N, in]
     if (dropoutProbability_ > 0.0) input = model::dropout(input, dropoutProbability_, is_training());
     // The scaling goes on the small [N, r] intermediate, and B's product is accumulated into the
