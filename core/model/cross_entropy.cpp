@@ -1,5 +1,6 @@
 #include "model/cross_entropy.h"
 
+#include "model/kernel_selection.h"
 #include "model/vector_math.h"
 
 #include <ATen/Parallel.h>
@@ -67,7 +68,7 @@ float logitAt(const torch::Tensor& logits, int64_t row, int64_t column) {
 }
 
 bool fusedPathApplies(const torch::Tensor& logits) {
-    return logits.device().is_cpu() && logits.dim() == 2 &&
+    return fusedKernelsEnabled() && logits.device().is_cpu() && logits.dim() == 2 &&
            (logits.scalar_type() == torch::kFloat || logits.scalar_type() == torch::kBFloat16);
 }
 

@@ -1,5 +1,6 @@
 #include "model/fused_gelu.h"
 
+#include "model/kernel_selection.h"
 #include "model/vector_math.h"
 
 #include <ATen/Parallel.h>
@@ -86,7 +87,7 @@ public:
 }  // namespace
 
 bool fusedGeluApplies(const torch::Tensor& x) {
-    return x.device().is_cpu() && (x.scalar_type() == torch::kFloat || x.scalar_type() == torch::kBFloat16);
+    return fusedKernelsEnabled() && x.device().is_cpu() && (x.scalar_type() == torch::kFloat || x.scalar_type() == torch::kBFloat16);
 }
 
 torch::Tensor fusedGeluTanh(const torch::Tensor& x) {

@@ -1,5 +1,6 @@
 #include "model/fused_layer_norm.h"
 
+#include "model/kernel_selection.h"
 #include "model/vector_math.h"
 
 #include <ATen/Parallel.h>
@@ -161,7 +162,7 @@ public:
 
 bool fusedLayerNormApplies(const torch::Tensor& x, const torch::Tensor& weight, const torch::Tensor& bias) {
     const bool constants = !(weight.requires_grad() || bias.requires_grad()) || !torch::GradMode::is_enabled();
-    return constants && x.device().is_cpu() && (x.scalar_type() == torch::kFloat || x.scalar_type() == torch::kBFloat16);
+    return fusedKernelsEnabled() && constants && x.device().is_cpu() && (x.scalar_type() == torch::kFloat || x.scalar_type() == torch::kBFloat16);
 }
 
 torch::Tensor fusedLayerNorm(const torch::Tensor& x, const torch::Tensor& weight, const torch::Tensor& bias, double epsilon) {

@@ -1,5 +1,6 @@
 #include "model/fused_softmax.h"
 
+#include "model/kernel_selection.h"
 #include "model/vector_math.h"
 
 #include <ATen/Parallel.h>
@@ -173,7 +174,7 @@ public:
 }  // namespace
 
 bool fusedSoftmaxApplies(const torch::Tensor& scores) {
-    return scores.device().is_cpu() && (scores.scalar_type() == torch::kFloat || scores.scalar_type() == torch::kBFloat16);
+    return fusedKernelsEnabled() && scores.device().is_cpu() && (scores.scalar_type() == torch::kFloat || scores.scalar_type() == torch::kBFloat16);
 }
 
 torch::Tensor maskedSoftmax(const torch::Tensor& scores, const torch::Tensor& blocked) {

@@ -1,5 +1,7 @@
 #include "model/linear.h"
 
+#include "model/rank_update.h"
+
 #include <stdexcept>
 #include <string>
 
@@ -41,6 +43,15 @@ torch::Tensor LinearImpl::forwardBase(const torch::Tensor& x) {
 }
 
 torch::Tensor LinearImpl::forwardBaseRows(const torch::Tensor& rows) {
+    // bfloat16 on the CPU: the plain GEMM, then the (constant) bias in one pass (rank_update.h);
+    // oneDNN's GEMM with beta = 1 costs more than that. Adding a constant changes no gradient.
+    const bool constantBias = bias.defined() && !(torch::GradMode::is_enabled() && bias.requires_grad());
+    if (constantBias && rows.scalar_type() == torch::kBFloat16 && rows.device().is_cpu()) {
+        torch::Tensor output = fanInFanOut_ ? rows.mm(weight) : rows.mm(weight.t());  // [N, out]
+        if (!rankUpdateApplies(output, 0)) return output.add_(bias);
+        addRankUpdate(output, bias, {}, {}, 1.0);
+        return output;
+    }
     // Conv1D: y = x W + b with W [in, out]; addmm on the rows, no transposed copy.
     if (fanInFanOut_) return bias.defined() ? torch::addmm(bias, rows, weight) : rows.mm(weight);  // [N, out]
     return torch::linear(rows, weight, bias);  // [N, out]

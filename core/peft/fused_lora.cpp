@@ -1,5 +1,8 @@
 #include "peft/fused_lora.h"
 
+#include "model/kernel_selection.h"
+#include "model/rank_update.h"
+
 namespace capsule::peft {
 namespace {
 
@@ -17,9 +20,16 @@ public:
                                  double scaling) {
         const torch::ScalarType dtype = rows.scalar_type();
         const torch::Tensor a = loraA.to(dtype), b = loraB.to(dtype);  // [r, in], [out, r]
-        torch::Tensor output = base.layer->forwardBaseRows(rows);      // [N, out], fresh
-        const torch::Tensor low = rows.mm(a.t());                      // [N, r]
-        output.addmm_(low, b.t(), 1.0, scaling);                       // += s·(x·Aᵀ)·Bᵀ
+        const model::LinearImpl& layer = *base.layer;
+        torch::Tensor output = layer.fanInFanOut() ? rows.mm(layer.weight) : rows.mm(layer.weight.t());  // [N, out]
+        const torch::Tensor low = rows.mm(a.t());                                                     // [N, r]
+        // += bias + s·(x·Aᵀ)·Bᵀ: one pass over the output rather than two GEMMs with beta = 1.
+        if (model::rankUpdateApplies(output, low.size(1))) {
+            model::addRankUpdate(output, layer.bias, low, b.t().contiguous(), scaling);
+        } else {
+            if (layer.bias.defined()) output.add_(layer.bias);
+            output.addmm_(low, b.t(), 1.0, scaling);
+        }
         context->save_for_backward({rows, low, a, b});
         context->saved_data["weight"] = base.layer->weight;
         context->saved_data["fan_in_fan_out"] = base.layer->fanInFanOut();
@@ -41,7 +51,8 @@ public:
         torch::Tensor gradRows;
         if (context->needs_input_grad(0)) {
             gradRows = fanInFanOut ? g.mm(weight.t()) : g.mm(weight);  // [N, in]: g·W_baseᵀ
-            gradRows.addmm_(gLow, a);                                   // + s·g·B·A
+            if (model::rankUpdateApplies(gradRows, gLow.size(1))) model::addRankUpdate(gradRows, {}, gLow, a, 1.0);
+            else gradRows.addmm_(gLow, a);  // + s·g·B·A
         }
         torch::Tensor gradA, gradB;
         if (context->needs_input_grad(1)) gradA = gLow.t().mm(rows).to(adapterDtype);  // [r, in]
@@ -55,7 +66,7 @@ public:
 bool fusedLoraApplies(const model::LinearImpl& base, const torch::Tensor& rows, double dropoutProbability,
                       bool hasLoraBias) {
     const bool frozenBase = !base.weight.requires_grad() && !(base.bias.defined() && base.bias.requires_grad());
-    return rows.device().is_cpu() && torch::GradMode::is_enabled() && dropoutProbability == 0.0 && !hasLoraBias &&
+    return model::fusedKernelsEnabled() && rows.device().is_cpu() && torch::GradMode::is_enabled() && dropoutProbability == 0.0 && !hasLoraBias &&
            frozenBase;
 }
 

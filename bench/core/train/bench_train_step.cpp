@@ -1,14 +1,17 @@
-// bench_train_step [--steps N] [--layers L] [--dtypes float32,bfloat16] [--profile PREFIX] [--eager 0|1]:
+// bench_train_step [--steps N] [--layers L] [--dtypes float32,bfloat16] [--profile PREFIX] [--eager 0|1]
+//                  [--unfused PAIRS]:
 // LoRA training throughput of the real Trainer on the
 // GPT-2-small shape (hidden 768, 12 heads, vocab 50257; r=8 on c_attn, c_proj, c_fc; batch 2 x 128
 // tokens, every token labelled), in float32 and bfloat16, against the plain matmul rate of each
 // dtype measured in the same run, and against the plain eager LoRA loop (eager_lora_loop.h: bare
 // LibTorch ops under CPU autocast) in the same run. Reports tokens/s, the fraction of the matmul
-// rate, the speed-up over the eager loop and peak RSS.
+// rate, the speed-up over the eager loop and peak RSS. --unfused runs PAIRS more trainer runs with
+// Capsule's CPU kernels off and on, alternating (kernel_selection.h), and reports their ratio.
 //
 // FLOP per token for a LoRA step: forward 2·P_matmul, backward 2·P_matmul (input gradients only:
 // base weights are frozen), i.e. ~4·P_matmul + attention; P_matmul counts the weights of the
 // matmuls (12 layers x 12·768² + the 50257 x 768 head).
+#include "model/kernel_selection.h"
 #include "model/model_config.h"
 #include "runtime/runtime.h"
 #include "model/model_loader.h"
@@ -24,6 +27,7 @@
 #include <torch/csrc/autograd/profiler_legacy.h>
 #include <torch/torch.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstring>
@@ -59,6 +63,43 @@ struct Rate : train::TrainingObserver {
     void onStep(const train::StepMetrics& m) override { tokensPerSecond.push_back(m.tokensPerSecond); }
 };
 
+/// Mean tokens/s of one LoRA run of the real Trainer (the first, warm-up step skipped); 0 on failure.
+double trainerTokensPerSecond(const fs::path& folder, const std::string& dtype, int64_t steps, const std::string& profile) {
+    train::TrainingConfig run;
+    run.model = (folder / "model").string();
+    run.data = (folder / "data.jsonl").string();
+    static int runs = 0;  // a fresh output folder per run
+    run.out = (folder / ("out-" + dtype + "-" + std::to_string(runs++))).string();
+    run.method = "lora";
+    run.targetModules = {"c_attn", "c_proj", "c_fc"};
+    run.format = "text";
+    run.maxLength = 128;
+    run.packing = true;
+    run.batchSize = 2;
+    run.maxSteps = steps;
+    run.validationFraction = 0;
+    run.dtype = dtype;
+    run.device = "cpu";
+    Rate rate;
+    std::unique_ptr<torch::autograd::profiler::RecordProfile> recording;  // chrome trace of the run
+    if (!profile.empty()) recording = std::make_unique<torch::autograd::profiler::RecordProfile>(profile + "." + dtype + ".json");
+    const train::TrainingResult result = train::Trainer::run(run, rate);
+    recording.reset();
+    if (result.status != train::TrainingStatus::Finished || rate.tokensPerSecond.empty()) {
+        std::fprintf(stderr, "%s run failed: %s\n", dtype.c_str(), result.reason.c_str());
+        return 0.0;
+    }
+    double sum = 0;
+    size_t counted = 0;
+    for (size_t i = 1; i < rate.tokensPerSecond.size(); ++i, ++counted) sum += rate.tokensPerSecond[i];
+    return counted ? sum / static_cast<double>(counted) : rate.tokensPerSecond.back();
+}
+
+double median(std::vector<double> values) {
+    std::sort(values.begin(), values.end());
+    return values[values.size() / 2];
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -66,12 +107,14 @@ int main(int argc, char** argv) {
     int64_t steps = 6, layers = 12;
     std::string profile, dtypes = "float32,bfloat16";
     bool eager = true;
+    int unfusedPairs = 0;
     for (int i = 1; i + 1 < argc; i += 2) {
         if (!std::strcmp(argv[i], "--steps")) steps = std::atoll(argv[i + 1]);
         if (!std::strcmp(argv[i], "--layers")) layers = std::atoll(argv[i + 1]);
         if (!std::strcmp(argv[i], "--profile")) profile = argv[i + 1];
         if (!std::strcmp(argv[i], "--dtypes")) dtypes = argv[i + 1];
         if (!std::strcmp(argv[i], "--eager")) eager = std::atoi(argv[i + 1]) != 0;
+        if (!std::strcmp(argv[i], "--unfused")) unfusedPairs = std::atoi(argv[i + 1]);
     }
     const fs::path folder = fs::temp_directory_path() / ("capsule-bench-train-" + std::to_string(::getpid()));
     fs::create_directories(folder / "model");
@@ -115,39 +158,26 @@ int main(int argc, char** argv) {
         const char* dtype = dtypeName.c_str();
         const torch::ScalarType type = model::parseComputeDtype(dtype);
         const double matmulBefore = matmulGflops(type, 256, 768, 3072);
-        train::TrainingConfig run;
-        run.model = (folder / "model").string();
-        run.data = (folder / "data.jsonl").string();
-        run.out = (folder / (std::string("out-") + dtype)).string();
-        run.method = "lora";
-        run.targetModules = {"c_attn", "c_proj", "c_fc"};
-        run.format = "text";
-        run.maxLength = 128;
-        run.packing = true;
-        run.batchSize = 2;
-        run.maxSteps = steps;
-        run.validationFraction = 0;
-        run.dtype = dtype;
-        run.device = "cpu";
-        Rate rate;
-        std::unique_ptr<torch::autograd::profiler::RecordProfile> recording;  // chrome trace of the run
-        if (!profile.empty()) recording = std::make_unique<torch::autograd::profiler::RecordProfile>(profile + "." + dtypeName + ".json");
-        const train::TrainingResult result = train::Trainer::run(run, rate);
-        recording.reset();
-        if (result.status != train::TrainingStatus::Finished) {
-            std::fprintf(stderr, "%s run failed: %s\n", dtype, result.reason.c_str());
-            return 1;
-        }
+        const double tokensPerSecond = trainerTokensPerSecond(folder, dtypeName, steps, profile);
+        if (tokensPerSecond <= 0.0) return 1;
         // The matmul rate before and after the run, averaged: a change in machine load skews less.
         const double matmul = 0.5 * (matmulBefore + matmulGflops(type, 256, 768, 3072));
-        double sum = 0;
-        size_t counted = 0;
-        for (size_t i = 1; i < rate.tokensPerSecond.size(); ++i, ++counted) sum += rate.tokensPerSecond[i];  // skip warm-up
-        const double tokensPerSecond = counted ? sum / static_cast<double>(counted) : rate.tokensPerSecond.back();
         const double achieved = tokensPerSecond * flopPerToken / 1e9;
         std::printf("%-9s matmul %.1f GFLOP/s | train %.1f tokens/s = %.1f GFLOP/s = %.0f%% of the matmul rate\n", dtype,
                     matmul, tokensPerSecond, achieved, 100.0 * achieved / matmul);
         measured.push_back({dtypeName, type, tokensPerSecond, matmul});
+        if (unfusedPairs > 0) {
+            // Fused kernels on and off, alternating in this process: machine drift hits both alike.
+            std::vector<double> fused, unfused;
+            for (int pair = 0; pair < unfusedPairs; ++pair) {
+                model::setFusedKernelsEnabled(false);
+                unfused.push_back(trainerTokensPerSecond(folder, dtypeName, steps, {}));
+                model::setFusedKernelsEnabled(true);
+                fused.push_back(trainerTokensPerSecond(folder, dtypeName, steps, {}));
+            }
+            std::printf("%-9s fused kernels %.1f tokens/s, LibTorch's own ops %.1f tokens/s (medians of %d) = %.2fx\n", dtype,
+                        median(fused), median(unfused), unfusedPairs, median(fused) / median(unfused));
+        }
     }
     rusage usage{};
     getrusage(RUSAGE_SELF, &usage);  // before the eager loops, which hold their own float32 weights

@@ -1,7 +1,8 @@
 // The fused CPU kernels against float64 LibTorch references: cross-entropy (value and gradient,
 // float32 and bfloat16 logits, ignored rows, sum and mean, bad targets), tanh-GELU (value and
 // gradient, tails), dropout (seeded, keep rate, scale, gradient equals the mask, p = 0 / 1) and the
-// masked attention softmax (causal, padded and fully blocked rows; value and gradient) and LayerNorm.
+// masked attention softmax (causal, padded and fully blocked rows; value and gradient), LayerNorm
+// and the in-place rank update (bias and/or s·L·R).
 #include "capsule_test.h"
 
 #include "model/activation.h"
@@ -10,6 +11,7 @@
 #include "model/fused_gelu.h"
 #include "model/fused_layer_norm.h"
 #include "model/fused_softmax.h"
+#include "model/rank_update.h"
 
 #include <limits>
 
@@ -213,4 +215,37 @@ CAPSULE_TEST(fusedLayerNormMatchesFloat64LayerNorm) {
         VERIFY(!model::fusedLayerNormApplies(x, weight.clone().requires_grad_(), bias));
     }
     VERIFY_THROWS(model::fusedLayerNorm(torch::zeros({2, 4}), torch::ones({3}), torch::zeros({4}), 1e-5), "last dimension");
+}
+
+CAPSULE_TEST(rankUpdateMatchesFloat64) {
+    for (const torch::ScalarType dtype : {torch::kFloat, torch::kBFloat16}) {
+        torch::manual_seed(13);
+        const int64_t rows = 19, columns = 203, rank = 8;  // ragged row length
+        const torch::Tensor start = torch::randn({rows, columns}).to(dtype);
+        const torch::Tensor bias = torch::randn({columns}).to(dtype);
+        const torch::Tensor low = torch::randn({rows, rank}).to(dtype), lowToOut = torch::randn({rank, columns}).to(dtype);
+        const auto wide = [](const torch::Tensor& t) { return t.to(torch::kDouble); };
+        struct Case {
+            bool withBias, withLow;
+        };
+        for (const Case c : {Case{true, true}, Case{true, false}, Case{false, true}}) {
+            torch::Tensor y = start.clone();
+            VERIFY(model::rankUpdateApplies(y, c.withLow ? rank : 0));
+            model::addRankUpdate(y, c.withBias ? bias : torch::Tensor(), c.withLow ? low : torch::Tensor(),
+                                 c.withLow ? lowToOut : torch::Tensor(), 0.75);
+            torch::Tensor expected = wide(start);
+            if (c.withBias) expected = expected + wide(bias);
+            if (c.withLow) expected = expected + 0.75 * wide(low).mm(wide(lowToOut));
+            // float32: a few roundings of values up to ~10; bfloat16: one final rounding (2^-9 relative).
+            const double error = ((wide(y) - expected).abs() / (expected.abs() + 1.0)).max().item<double>();
+            VERIFY(error < (dtype == torch::kFloat ? 1e-6 : 4e-3));
+        }
+    }
+    torch::Tensor y = torch::zeros({4, 6});
+    VERIFY(!model::rankUpdateApplies(y.t(), 0));  // not contiguous
+    VERIFY(!model::rankUpdateApplies(y, model::kMaxRankUpdate + 1));
+    VERIFY(!model::rankUpdateApplies(torch::zeros({4, 6}, torch::kDouble), 0));
+    VERIFY_THROWS(model::addRankUpdate(y, torch::zeros({5}), {}, {}, 1.0), "do not match");
+    VERIFY_THROWS(model::addRankUpdate(y, {}, torch::zeros({4, 2}), torch::zeros({3, 6}), 1.0), "do not match");
+    VERIFY_THROWS(model::addRankUpdate(y, torch::zeros({6}, torch::kBFloat16), {}, {}, 1.0), "do not match");
 }

@@ -1,11 +1,17 @@
 // The fused LoRA training node (peft/fused_lora.h) against a float64 autograd reference of
 //   y = base(x) + s·(x·Aᵀ)·Bᵀ
 // for both base layouts (Conv1D [in, out], nn.Linear [out, in]), with and without a base bias,
-// float32 and bfloat16 compute, inputs that need a gradient and inputs that do not; and the
-// conditions under which LoraLayer must not use it.
+// float32 and bfloat16 compute, inputs that need a gradient and inputs that do not; the
+// conditions under which LoraLayer must not use it; and a whole training step of tiny GPT-2 and
+// Llama models with Capsule's CPU kernels on and off (kernel_selection.h).
 #include "capsule_test.h"
 
+#include "peft_test_support.h"
+
+#include "model/cross_entropy.h"
+#include "model/kernel_selection.h"
 #include "peft/fused_lora.h"
+#include "peft/lora.h"
 
 using namespace capsule;
 using namespace capsule::peft;
@@ -83,4 +89,41 @@ CAPSULE_TEST(fusedLoraStaysOutOfTheWayWhereItCannotApply) {
     }
     base.bias.requires_grad_(true);  // bias="all": the base bias trains and needs its gradient
     VERIFY(!fusedLoraApplies(base, x, 0.0, false));
+}
+
+CAPSULE_TEST(aTrainingStepAgreesWithFusedKernelsOnAndOff) {
+    // The whole CPU training path (attention softmax, LayerNorm, GELU, rank update, fused LoRA
+    // node, cross-entropy) against LibTorch's own ops: same loss and adapter gradients.
+    for (const auto& config : {test::tinyGpt2Config(), test::tinyLlamaConfig()})
+        for (const torch::ScalarType dtype : {torch::kFloat, torch::kBFloat16}) {
+            auto model = test::tinyModel(config, 7, dtype);
+            auto adapter = std::make_unique<LoraAdapter>(LoraConfig{});
+            adapter->apply(*model, WeightInit::Fresh);
+            test::randomize(adapter->trainableParameters(), 5, 0.3);
+            model->train();
+            const torch::Tensor ids = test::tinyInputIds(2, 9, config.vocab);
+            auto step = [&](bool fused) {
+                model::setFusedKernelsEnabled(fused);
+                torch::manual_seed(21);  // the same dropout masks both times
+                for (auto& parameter : adapter->trainableParameters()) parameter.mutable_grad() = torch::Tensor();
+                model::ForwardInput input;
+                input.inputIds = ids;
+                const torch::Tensor logits = model->logits(model->hidden(input));  // [B, T, V]
+                const torch::Tensor loss = model::crossEntropy(
+                    logits.slice(1, 0, -1).reshape({-1, logits.size(-1)}), ids.slice(1, 1).reshape({-1}), false);
+                loss.backward();
+                std::vector<torch::Tensor> gradients;
+                for (auto& parameter : adapter->trainableParameters()) gradients.push_back(parameter.grad().clone());
+                model::setFusedKernelsEnabled(true);
+                return std::make_pair(loss.item<double>(), gradients);
+            };
+            const auto [fusedLoss, fusedGradients] = step(true);
+            const auto [plainLoss, plainGradients] = step(false);
+            const double tolerance = dtype == torch::kFloat ? 1e-5 : 3e-2;
+            COMPARE_NEAR(fusedLoss, plainLoss, tolerance * std::max(1.0, std::fabs(plainLoss)));
+            COMPARE(fusedGradients.size(), plainGradients.size());
+            for (size_t i = 0; i < plainGradients.size(); ++i)
+                VERIFY(relativeError(fusedGradients[i], plainGradients[i].to(torch::kDouble)) < 4 * tolerance);
+        }
+    VERIFY(model::fusedKernelsEnabled());
 }
