@@ -15,16 +15,14 @@ namespace {
 
 constexpr int64_t kIgnored = -100;
 
-constexpr int64_t kLanes = 16;  // independent accumulators: the reductions vectorise without -ffast-math
-
 /// log Σ_j e^(x_j) of one row, as max + log Σ e^(x − max): two vectorised passes.
 template <typename T, float (*load)(T)>
 CAPSULE_ALWAYS_INLINE float rowLogSumExp(const T* row, int64_t count) {
-    float lanes[kLanes];
+    float lanes[vec::kLanes];
     for (float& lane : lanes) lane = -INFINITY;
     int64_t j = 0;
-    for (; j + kLanes <= count; j += kLanes)
-        for (int64_t l = 0; l < kLanes; ++l) {
+    for (; j + vec::kLanes <= count; j += vec::kLanes)
+        for (int64_t l = 0; l < vec::kLanes; ++l) {
             const float value = load(row[j + l]);
             lanes[l] = value > lanes[l] ? value : lanes[l];
         }
@@ -32,23 +30,20 @@ CAPSULE_ALWAYS_INLINE float rowLogSumExp(const T* row, int64_t count) {
     for (; j < count; ++j) largest = std::max(largest, load(row[j]));
     for (float lane : lanes) largest = std::max(largest, lane);
     for (float& lane : lanes) lane = 0.0f;
-    for (j = 0; j + kLanes <= count; j += kLanes)
-        for (int64_t l = 0; l < kLanes; ++l) lanes[l] += vec::exp(load(row[j + l]) - largest);
+    for (j = 0; j + vec::kLanes <= count; j += vec::kLanes)
+        for (int64_t l = 0; l < vec::kLanes; ++l) lanes[l] += vec::exp(load(row[j + l]) - largest);
     float total = 0.0f;
     for (; j < count; ++j) total += vec::exp(load(row[j]) - largest);
     for (float lane : lanes) total += lane;
     return largest + std::log(total);
 }
 
-CAPSULE_ALWAYS_INLINE float loadFloat(float value) { return value; }
-CAPSULE_ALWAYS_INLINE float loadBfloat16(uint16_t raw) { return vec::bfloat16ToFloat(raw); }
-
 CAPSULE_VECTOR_CLONES float rowLogSumExpFloat(const float* row, int64_t count) {
-    return rowLogSumExp<float, loadFloat>(row, count);
+    return rowLogSumExp<float, vec::loadFloat>(row, count);
 }
 
 CAPSULE_VECTOR_CLONES float rowLogSumExpBfloat16(const uint16_t* row, int64_t count) {
-    return rowLogSumExp<uint16_t, loadBfloat16>(row, count);
+    return rowLogSumExp<uint16_t, vec::loadBfloat16>(row, count);
 }
 
 /// The row's gradient without the one-hot: scale · e^(x − lse).

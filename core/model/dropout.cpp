@@ -36,17 +36,14 @@ CAPSULE_ALWAYS_INLINE void fillMask(T* mask, int64_t begin, int64_t end, uint32_
         mask[i - begin] = (hashIndex(static_cast<uint32_t>(i), seedLow, seedHigh) >> 8) >= threshold ? kept : dropped;
 }
 
-CAPSULE_ALWAYS_INLINE float storeFloat(float value) { return value; }
-CAPSULE_ALWAYS_INLINE uint16_t storeBfloat16(float value) { return vec::floatToBfloat16(value); }
-
 CAPSULE_VECTOR_CLONES void fillMaskFloat(float* mask, int64_t begin, int64_t end, uint32_t threshold, float scale,
                                          uint32_t seedLow, uint32_t seedHigh) {
-    fillMask<float, storeFloat>(mask, begin, end, threshold, scale, seedLow, seedHigh);
+    fillMask<float, vec::storeFloat>(mask, begin, end, threshold, scale, seedLow, seedHigh);
 }
 
 CAPSULE_VECTOR_CLONES void fillMaskBfloat16(uint16_t* mask, int64_t begin, int64_t end, uint32_t threshold,
                                             float scale, uint32_t seedLow, uint32_t seedHigh) {
-    fillMask<uint16_t, storeBfloat16>(mask, begin, end, threshold, scale, seedLow, seedHigh);
+    fillMask<uint16_t, vec::storeBfloat16>(mask, begin, end, threshold, scale, seedLow, seedHigh);
 }
 
 uint64_t drawSeed() {

@@ -43,18 +43,13 @@ CAPSULE_VECTOR_CLONES void backwardBfloat16(const uint16_t* x, const uint16_t* g
         dx[i] = vec::floatToBfloat16(vec::bfloat16ToFloat(g[i]) * geluDerivative(vec::bfloat16ToFloat(x[i])));
 }
 
-template <typename T>
-T* raw(const torch::Tensor& tensor) {
-    return reinterpret_cast<T*>(tensor.data_ptr());
-}
-
 /// y = gelu(x) for contiguous x (float32 or bfloat16).
 torch::Tensor geluForward(const torch::Tensor& x) {
     torch::Tensor y = torch::empty_like(x, torch::MemoryFormat::Contiguous);
     const bool bf16 = x.scalar_type() == torch::kBFloat16;
     at::parallel_for(0, x.numel(), kGrain, [&](int64_t begin, int64_t end) {
-        if (bf16) forwardBfloat16(raw<uint16_t>(x) + begin, raw<uint16_t>(y) + begin, end - begin);
-        else forwardFloat(raw<float>(x) + begin, raw<float>(y) + begin, end - begin);
+        if (bf16) forwardBfloat16(vec::raw<uint16_t>(x) + begin, vec::raw<uint16_t>(y) + begin, end - begin);
+        else forwardFloat(vec::raw<float>(x) + begin, vec::raw<float>(y) + begin, end - begin);
     });
     return y;
 }
@@ -64,8 +59,8 @@ torch::Tensor geluBackward(const torch::Tensor& x, const torch::Tensor& g) {
     torch::Tensor dx = torch::empty_like(x, torch::MemoryFormat::Contiguous);
     const bool bf16 = x.scalar_type() == torch::kBFloat16;
     at::parallel_for(0, x.numel(), kGrain, [&](int64_t begin, int64_t end) {
-        if (bf16) backwardBfloat16(raw<uint16_t>(x) + begin, raw<uint16_t>(g) + begin, raw<uint16_t>(dx) + begin, end - begin);
-        else backwardFloat(raw<float>(x) + begin, raw<float>(g) + begin, raw<float>(dx) + begin, end - begin);
+        if (bf16) backwardBfloat16(vec::raw<uint16_t>(x) + begin, vec::raw<uint16_t>(g) + begin, vec::raw<uint16_t>(dx) + begin, end - begin);
+        else backwardFloat(vec::raw<float>(x) + begin, vec::raw<float>(g) + begin, vec::raw<float>(dx) + begin, end - begin);
     });
     return dx;
 }

@@ -12,19 +12,12 @@
 namespace capsule::model {
 namespace {
 
-constexpr int64_t kLanes = 16;  // independent accumulators: the reductions vectorise without -ffast-math
-
-CAPSULE_ALWAYS_INLINE float loadFloat(float value) { return value; }
-CAPSULE_ALWAYS_INLINE float loadBfloat16(uint16_t raw) { return vec::bfloat16ToFloat(raw); }
-CAPSULE_ALWAYS_INLINE float storeFloat(float value) { return value; }
-CAPSULE_ALWAYS_INLINE uint16_t storeBfloat16(float value) { return vec::floatToBfloat16(value); }
-
-/// Σ values[j] over `count` floats, in kLanes partial sums.
+/// Σ values[j] over `count` floats, in vec::kLanes partial sums.
 CAPSULE_ALWAYS_INLINE float laneSum(const float* values, int64_t count) {
-    float lanes[kLanes] = {};
+    float lanes[vec::kLanes] = {};
     int64_t j = 0;
-    for (; j + kLanes <= count; j += kLanes)
-        for (int64_t l = 0; l < kLanes; ++l) lanes[l] += values[j + l];
+    for (; j + vec::kLanes <= count; j += vec::kLanes)
+        for (int64_t l = 0; l < vec::kLanes; ++l) lanes[l] += values[j + l];
     float total = 0.0f;
     for (; j < count; ++j) total += values[j];
     for (float lane : lanes) total += lane;
@@ -38,10 +31,10 @@ CAPSULE_ALWAYS_INLINE void forwardRow(const T* x, const float* w, const float* b
     for (int64_t j = 0; j < count; ++j) work[j] = load(x[j]);
     const float mu = laneSum(work, count) / static_cast<float>(count);
     for (int64_t j = 0; j < count; ++j) work[j] = work[j] - mu;
-    float lanes[kLanes] = {};
+    float lanes[vec::kLanes] = {};
     int64_t j = 0;
-    for (; j + kLanes <= count; j += kLanes)
-        for (int64_t l = 0; l < kLanes; ++l) lanes[l] += work[j + l] * work[j + l];
+    for (; j + vec::kLanes <= count; j += vec::kLanes)
+        for (int64_t l = 0; l < vec::kLanes; ++l) lanes[l] += work[j + l] * work[j + l];
     float squares = 0.0f;
     for (; j < count; ++j) squares += work[j] * work[j];
     for (float lane : lanes) squares += lane;
@@ -68,27 +61,22 @@ CAPSULE_ALWAYS_INLINE void backwardRow(const T* x, const T* g, const float* w, T
 
 CAPSULE_VECTOR_CLONES void forwardFloat(const float* x, const float* w, const float* b, float* y, float* work,
                                         int64_t count, float epsilon, float* mean, float* rstd) {
-    forwardRow<float, loadFloat, storeFloat>(x, w, b, y, work, count, epsilon, mean, rstd);
+    forwardRow<float, vec::loadFloat, vec::storeFloat>(x, w, b, y, work, count, epsilon, mean, rstd);
 }
 
 CAPSULE_VECTOR_CLONES void forwardBfloat16(const uint16_t* x, const float* w, const float* b, uint16_t* y, float* work,
                                            int64_t count, float epsilon, float* mean, float* rstd) {
-    forwardRow<uint16_t, loadBfloat16, storeBfloat16>(x, w, b, y, work, count, epsilon, mean, rstd);
+    forwardRow<uint16_t, vec::loadBfloat16, vec::storeBfloat16>(x, w, b, y, work, count, epsilon, mean, rstd);
 }
 
 CAPSULE_VECTOR_CLONES void backwardFloat(const float* x, const float* g, const float* w, float* dx, float* work,
                                          int64_t count, float mu, float rho) {
-    backwardRow<float, loadFloat, storeFloat>(x, g, w, dx, work, count, mu, rho);
+    backwardRow<float, vec::loadFloat, vec::storeFloat>(x, g, w, dx, work, count, mu, rho);
 }
 
 CAPSULE_VECTOR_CLONES void backwardBfloat16(const uint16_t* x, const uint16_t* g, const float* w, uint16_t* dx,
                                             float* work, int64_t count, float mu, float rho) {
-    backwardRow<uint16_t, loadBfloat16, storeBfloat16>(x, g, w, dx, work, count, mu, rho);
-}
-
-template <typename T>
-T* raw(const torch::Tensor& tensor) {
-    return reinterpret_cast<T*>(tensor.data_ptr());
+    backwardRow<uint16_t, vec::loadBfloat16, vec::storeBfloat16>(x, g, w, dx, work, count, mu, rho);
 }
 
 torch::Tensor floatVector(const torch::Tensor& values) {
@@ -111,10 +99,10 @@ std::tuple<torch::Tensor, torch::Tensor, torch::Tensor> normalise(const torch::T
             float* mu = mean.data_ptr<float>() + r;
             float* rho = rstd.data_ptr<float>() + r;
             if (bf16)
-                forwardBfloat16(raw<uint16_t>(x) + offset, w.data_ptr<float>(), b.data_ptr<float>(), raw<uint16_t>(y) + offset,
+                forwardBfloat16(vec::raw<uint16_t>(x) + offset, w.data_ptr<float>(), b.data_ptr<float>(), vec::raw<uint16_t>(y) + offset,
                                 work.data(), columns, static_cast<float>(epsilon), mu, rho);
             else
-                forwardFloat(raw<float>(x) + offset, w.data_ptr<float>(), b.data_ptr<float>(), raw<float>(y) + offset,
+                forwardFloat(vec::raw<float>(x) + offset, w.data_ptr<float>(), b.data_ptr<float>(), vec::raw<float>(y) + offset,
                              work.data(), columns, static_cast<float>(epsilon), mu, rho);
         }
     });
@@ -147,10 +135,10 @@ public:
             for (int64_t r = begin; r < end; ++r) {
                 const int64_t offset = r * columns;
                 if (bf16)
-                    backwardBfloat16(raw<uint16_t>(x) + offset, raw<uint16_t>(g) + offset, w.data_ptr<float>(),
-                                     raw<uint16_t>(dx) + offset, work.data(), columns, mean[r], rstd[r]);
+                    backwardBfloat16(vec::raw<uint16_t>(x) + offset, vec::raw<uint16_t>(g) + offset, w.data_ptr<float>(),
+                                     vec::raw<uint16_t>(dx) + offset, work.data(), columns, mean[r], rstd[r]);
                 else
-                    backwardFloat(raw<float>(x) + offset, raw<float>(g) + offset, w.data_ptr<float>(), raw<float>(dx) + offset,
+                    backwardFloat(vec::raw<float>(x) + offset, vec::raw<float>(g) + offset, w.data_ptr<float>(), vec::raw<float>(dx) + offset,
                                   work.data(), columns, mean[r], rstd[r]);
             }
         });

@@ -13,13 +13,7 @@
 namespace capsule::model {
 namespace {
 
-constexpr int64_t kLanes = 16;  // independent accumulators: the reductions vectorise without -ffast-math
 constexpr float kLowest = std::numeric_limits<float>::lowest();
-
-CAPSULE_ALWAYS_INLINE float loadFloat(float value) { return value; }
-CAPSULE_ALWAYS_INLINE float loadBfloat16(uint16_t raw) { return vec::bfloat16ToFloat(raw); }
-CAPSULE_ALWAYS_INLINE float storeFloat(float value) { return value; }
-CAPSULE_ALWAYS_INLINE uint16_t storeBfloat16(float value) { return vec::floatToBfloat16(value); }
 
 /// out = softmax(row with blocked entries at the lowest value); `work` holds `count` floats.
 /// `blocked` is null when nothing in the row is masked.
@@ -29,11 +23,11 @@ CAPSULE_ALWAYS_INLINE void softmaxRow(const T* row, const uint8_t* blocked, T* o
         for (int64_t j = 0; j < count; ++j) work[j] = blocked[j] ? kLowest : load(row[j]);
     else
         for (int64_t j = 0; j < count; ++j) work[j] = load(row[j]);
-    float lanes[kLanes];
+    float lanes[vec::kLanes];
     for (float& lane : lanes) lane = kLowest;
     int64_t j = 0;
-    for (; j + kLanes <= count; j += kLanes)
-        for (int64_t l = 0; l < kLanes; ++l) lanes[l] = work[j + l] > lanes[l] ? work[j + l] : lanes[l];
+    for (; j + vec::kLanes <= count; j += vec::kLanes)
+        for (int64_t l = 0; l < vec::kLanes; ++l) lanes[l] = work[j + l] > lanes[l] ? work[j + l] : lanes[l];
     float largest = kLowest;
     for (; j < count; ++j) largest = work[j] > largest ? work[j] : largest;
     for (float lane : lanes) largest = lane > largest ? lane : largest;
@@ -41,8 +35,8 @@ CAPSULE_ALWAYS_INLINE void softmaxRow(const T* row, const uint8_t* blocked, T* o
     // reference's softmax of equal finite scores.
     for (int64_t i = 0; i < count; ++i) work[i] = vec::exp(work[i] - largest);
     for (float& lane : lanes) lane = 0.0f;
-    for (j = 0; j + kLanes <= count; j += kLanes)
-        for (int64_t l = 0; l < kLanes; ++l) lanes[l] += work[j + l];
+    for (j = 0; j + vec::kLanes <= count; j += vec::kLanes)
+        for (int64_t l = 0; l < vec::kLanes; ++l) lanes[l] += work[j + l];
     float total = 0.0f;
     for (; j < count; ++j) total += work[j];
     for (float lane : lanes) total += lane;
@@ -53,10 +47,10 @@ CAPSULE_ALWAYS_INLINE void softmaxRow(const T* row, const uint8_t* blocked, T* o
 /// dS = P ∘ (dP − Σ P·dP), zero where blocked.
 template <typename T, float (*load)(T), T (*store)(float)>
 CAPSULE_ALWAYS_INLINE void softmaxBackwardRow(const T* p, const T* g, const uint8_t* blocked, T* out, int64_t count) {
-    float lanes[kLanes] = {};
+    float lanes[vec::kLanes] = {};
     int64_t j = 0;
-    for (; j + kLanes <= count; j += kLanes)
-        for (int64_t l = 0; l < kLanes; ++l) lanes[l] += load(p[j + l]) * load(g[j + l]);
+    for (; j + vec::kLanes <= count; j += vec::kLanes)
+        for (int64_t l = 0; l < vec::kLanes; ++l) lanes[l] += load(p[j + l]) * load(g[j + l]);
     float dot = 0.0f;
     for (; j < count; ++j) dot += load(p[j]) * load(g[j]);
     for (float lane : lanes) dot += lane;
@@ -67,21 +61,21 @@ CAPSULE_ALWAYS_INLINE void softmaxBackwardRow(const T* p, const T* g, const uint
 }
 
 CAPSULE_VECTOR_CLONES void forwardFloat(const float* row, const uint8_t* blocked, float* out, float* work, int64_t count) {
-    softmaxRow<float, loadFloat, storeFloat>(row, blocked, out, work, count);
+    softmaxRow<float, vec::loadFloat, vec::storeFloat>(row, blocked, out, work, count);
 }
 
 CAPSULE_VECTOR_CLONES void forwardBfloat16(const uint16_t* row, const uint8_t* blocked, uint16_t* out, float* work,
                                            int64_t count) {
-    softmaxRow<uint16_t, loadBfloat16, storeBfloat16>(row, blocked, out, work, count);
+    softmaxRow<uint16_t, vec::loadBfloat16, vec::storeBfloat16>(row, blocked, out, work, count);
 }
 
 CAPSULE_VECTOR_CLONES void backwardFloat(const float* p, const float* g, const uint8_t* blocked, float* out, int64_t count) {
-    softmaxBackwardRow<float, loadFloat, storeFloat>(p, g, blocked, out, count);
+    softmaxBackwardRow<float, vec::loadFloat, vec::storeFloat>(p, g, blocked, out, count);
 }
 
 CAPSULE_VECTOR_CLONES void backwardBfloat16(const uint16_t* p, const uint16_t* g, const uint8_t* blocked, uint16_t* out,
                                             int64_t count) {
-    softmaxBackwardRow<uint16_t, loadBfloat16, storeBfloat16>(p, g, blocked, out, count);
+    softmaxBackwardRow<uint16_t, vec::loadBfloat16, vec::storeBfloat16>(p, g, blocked, out, count);
 }
 
 /// Maps a row of scores [B, n, T, S] to its row of the mask [Bm, Hm, T, S] (Bm ∈ {1, B}, Hm ∈ {1, n}).
@@ -108,11 +102,6 @@ struct MaskRows {
     }
 };
 
-template <typename T>
-T* raw(const torch::Tensor& tensor) {
-    return reinterpret_cast<T*>(tensor.data_ptr());
-}
-
 /// scores [B, n, T, S] contiguous; blocked contiguous bool or undefined.
 torch::Tensor softmaxForward(const torch::Tensor& scores, const torch::Tensor& blocked) {
     torch::Tensor out = torch::empty_like(scores, torch::MemoryFormat::Contiguous);  // [B, n, T, S]
@@ -122,8 +111,8 @@ torch::Tensor softmaxForward(const torch::Tensor& scores, const torch::Tensor& b
     at::parallel_for(0, rows, 16, [&](int64_t begin, int64_t end) {
         std::vector<float> work(static_cast<size_t>(columns));
         for (int64_t r = begin; r < end; ++r) {
-            if (bf16) forwardBfloat16(raw<uint16_t>(scores) + r * columns, mask.row(r), raw<uint16_t>(out) + r * columns, work.data(), columns);
-            else forwardFloat(raw<float>(scores) + r * columns, mask.row(r), raw<float>(out) + r * columns, work.data(), columns);
+            if (bf16) forwardBfloat16(vec::raw<uint16_t>(scores) + r * columns, mask.row(r), vec::raw<uint16_t>(out) + r * columns, work.data(), columns);
+            else forwardFloat(vec::raw<float>(scores) + r * columns, mask.row(r), vec::raw<float>(out) + r * columns, work.data(), columns);
         }
     });
     return out;
@@ -137,8 +126,8 @@ torch::Tensor softmaxBackward(const torch::Tensor& weights, const torch::Tensor&
     at::parallel_for(0, rows, 16, [&](int64_t begin, int64_t end) {
         for (int64_t r = begin; r < end; ++r) {
             const int64_t offset = r * columns;
-            if (bf16) backwardBfloat16(raw<uint16_t>(weights) + offset, raw<uint16_t>(gradient) + offset, mask.row(r), raw<uint16_t>(out) + offset, columns);
-            else backwardFloat(raw<float>(weights) + offset, raw<float>(gradient) + offset, mask.row(r), raw<float>(out) + offset, columns);
+            if (bf16) backwardBfloat16(vec::raw<uint16_t>(weights) + offset, vec::raw<uint16_t>(gradient) + offset, mask.row(r), vec::raw<uint16_t>(out) + offset, columns);
+            else backwardFloat(vec::raw<float>(weights) + offset, vec::raw<float>(gradient) + offset, mask.row(r), vec::raw<float>(out) + offset, columns);
         }
     });
     return out;

@@ -11,11 +11,6 @@
 namespace capsule::model {
 namespace {
 
-CAPSULE_ALWAYS_INLINE float loadFloat(float value) { return value; }
-CAPSULE_ALWAYS_INLINE float loadBfloat16(uint16_t raw) { return vec::bfloat16ToFloat(raw); }
-CAPSULE_ALWAYS_INLINE float storeFloat(float value) { return value; }
-CAPSULE_ALWAYS_INLINE uint16_t storeBfloat16(float value) { return vec::floatToBfloat16(value); }
-
 /// One row: y = y + bias + Σ_k coefficients[k]·lowToOut[k, :], accumulated in `work` (count floats).
 template <typename T, float (*load)(T), T (*store)(float)>
 CAPSULE_ALWAYS_INLINE void updateRow(T* y, const T* bias, const float* coefficients, const T* lowToOut, int64_t rank,
@@ -34,12 +29,12 @@ CAPSULE_ALWAYS_INLINE void updateRow(T* y, const T* bias, const float* coefficie
 
 CAPSULE_VECTOR_CLONES void updateRowFloat(float* y, const float* bias, const float* coefficients, const float* lowToOut,
                                           int64_t rank, float* work, int64_t count) {
-    updateRow<float, loadFloat, storeFloat>(y, bias, coefficients, lowToOut, rank, work, count);
+    updateRow<float, vec::loadFloat, vec::storeFloat>(y, bias, coefficients, lowToOut, rank, work, count);
 }
 
 CAPSULE_VECTOR_CLONES void updateRowBfloat16(uint16_t* y, const uint16_t* bias, const float* coefficients,
                                              const uint16_t* lowToOut, int64_t rank, float* work, int64_t count) {
-    updateRow<uint16_t, loadBfloat16, storeBfloat16>(y, bias, coefficients, lowToOut, rank, work, count);
+    updateRow<uint16_t, vec::loadBfloat16, vec::storeBfloat16>(y, bias, coefficients, lowToOut, rank, work, count);
 }
 
 template <typename T>

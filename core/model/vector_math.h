@@ -4,6 +4,8 @@
 // (CAPSULE_VECTOR_CLONES). Debian's LibTorch 1.13 runs float32 exp/tanh/GELU element by element
 // on this path (exp: ~2.2 ns per element on 2 cores) and its bfloat16 GELU backward is slower still;
 // a vectorised loop is 10-20x faster.
+#include <torch/torch.h>
+
 #include <cstdint>
 #include <cstring>
 
@@ -43,6 +45,22 @@ CAPSULE_ALWAYS_INLINE uint16_t floatToBfloat16(float value) {
     const uint32_t rounded = (bits + 0x7FFFu + ((bits >> 16) & 1u)) >> 16;
     const bool nan = (bits & 0x7FFFFFFFu) > 0x7F800000u;
     return static_cast<uint16_t>(nan ? ((bits >> 16) | 0x40u) : rounded);
+}
+
+/// Independent accumulators for the kernels' row reductions (max, sum): with 16 lanes the loops
+/// vectorise without -ffast-math (which would reassociate everything else too).
+constexpr int64_t kLanes = 16;
+
+/// Element loads and stores for kernels templated on the storage type (float or raw bfloat16).
+CAPSULE_ALWAYS_INLINE float loadFloat(float value) { return value; }
+CAPSULE_ALWAYS_INLINE float loadBfloat16(uint16_t raw) { return bfloat16ToFloat(raw); }
+CAPSULE_ALWAYS_INLINE float storeFloat(float value) { return value; }
+CAPSULE_ALWAYS_INLINE uint16_t storeBfloat16(float value) { return floatToBfloat16(value); }
+
+/// A tensor's storage as T* (uint16_t for bfloat16), for the kernels' raw loops.
+template <typename T>
+T* raw(const torch::Tensor& tensor) {
+    return reinterpret_cast<T*>(tensor.data_ptr());
 }
 
 /// e^x in float32 (Cephes' expf: within 2 ulp) on [-87.3, 88]; 0 below, e^88 (finite) above.
