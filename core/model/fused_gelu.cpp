@@ -59,8 +59,11 @@ torch::Tensor geluBackward(const torch::Tensor& x, const torch::Tensor& g) {
     torch::Tensor dx = torch::empty_like(x, torch::MemoryFormat::Contiguous);
     const bool bf16 = x.scalar_type() == torch::kBFloat16;
     at::parallel_for(0, x.numel(), kGrain, [&](int64_t begin, int64_t end) {
-        if (bf16) backwardBfloat16(vec::raw<uint16_t>(x) + begin, vec::raw<uint16_t>(g) + begin, vec::raw<uint16_t>(dx) + begin, end - begin);
-        else backwardFloat(vec::raw<float>(x) + begin, vec::raw<float>(g) + begin, vec::raw<float>(dx) + begin, end - begin);
+        if (bf16)
+            backwardBfloat16(vec::raw<uint16_t>(x) + begin, vec::raw<uint16_t>(g) + begin, vec::raw<uint16_t>(dx) + begin,
+                             end - begin);
+        else
+            backwardFloat(vec::raw<float>(x) + begin, vec::raw<float>(g) + begin, vec::raw<float>(dx) + begin, end - begin);
     });
     return dx;
 }

@@ -138,8 +138,8 @@ public:
                     backwardBfloat16(vec::raw<uint16_t>(x) + offset, vec::raw<uint16_t>(g) + offset, w.data_ptr<float>(),
                                      vec::raw<uint16_t>(dx) + offset, work.data(), columns, mean[r], rstd[r]);
                 else
-                    backwardFloat(vec::raw<float>(x) + offset, vec::raw<float>(g) + offset, w.data_ptr<float>(), vec::raw<float>(dx) + offset,
-                                  work.data(), columns, mean[r], rstd[r]);
+                    backwardFloat(vec::raw<float>(x) + offset, vec::raw<float>(g) + offset, w.data_ptr<float>(),
+                                  vec::raw<float>(dx) + offset, work.data(), columns, mean[r], rstd[r]);
             }
         });
         return {dx, torch::Tensor(), torch::Tensor(), torch::Tensor()};
@@ -150,7 +150,8 @@ public:
 
 bool fusedLayerNormApplies(const torch::Tensor& x, const torch::Tensor& weight, const torch::Tensor& bias) {
     const bool constants = !(weight.requires_grad() || bias.requires_grad()) || !torch::GradMode::is_enabled();
-    return fusedKernelsEnabled() && constants && x.device().is_cpu() && (x.scalar_type() == torch::kFloat || x.scalar_type() == torch::kBFloat16);
+    return fusedKernelsEnabled() && constants && x.device().is_cpu() &&
+           (x.scalar_type() == torch::kFloat || x.scalar_type() == torch::kBFloat16);
 }
 
 torch::Tensor fusedLayerNorm(const torch::Tensor& x, const torch::Tensor& weight, const torch::Tensor& bias, double epsilon) {

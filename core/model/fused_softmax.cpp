@@ -111,8 +111,13 @@ torch::Tensor softmaxForward(const torch::Tensor& scores, const torch::Tensor& b
     at::parallel_for(0, rows, 16, [&](int64_t begin, int64_t end) {
         std::vector<float> work(static_cast<size_t>(columns));
         for (int64_t r = begin; r < end; ++r) {
-            if (bf16) forwardBfloat16(vec::raw<uint16_t>(scores) + r * columns, mask.row(r), vec::raw<uint16_t>(out) + r * columns, work.data(), columns);
-            else forwardFloat(vec::raw<float>(scores) + r * columns, mask.row(r), vec::raw<float>(out) + r * columns, work.data(), columns);
+            const int64_t offset = r * columns;
+            if (bf16)
+                forwardBfloat16(vec::raw<uint16_t>(scores) + offset, mask.row(r), vec::raw<uint16_t>(out) + offset,
+                                work.data(), columns);
+            else
+                forwardFloat(vec::raw<float>(scores) + offset, mask.row(r), vec::raw<float>(out) + offset, work.data(),
+                             columns);
         }
     });
     return out;
@@ -126,8 +131,12 @@ torch::Tensor softmaxBackward(const torch::Tensor& weights, const torch::Tensor&
     at::parallel_for(0, rows, 16, [&](int64_t begin, int64_t end) {
         for (int64_t r = begin; r < end; ++r) {
             const int64_t offset = r * columns;
-            if (bf16) backwardBfloat16(vec::raw<uint16_t>(weights) + offset, vec::raw<uint16_t>(gradient) + offset, mask.row(r), vec::raw<uint16_t>(out) + offset, columns);
-            else backwardFloat(vec::raw<float>(weights) + offset, vec::raw<float>(gradient) + offset, mask.row(r), vec::raw<float>(out) + offset, columns);
+            if (bf16)
+                backwardBfloat16(vec::raw<uint16_t>(weights) + offset, vec::raw<uint16_t>(gradient) + offset, mask.row(r),
+                                 vec::raw<uint16_t>(out) + offset, columns);
+            else
+                backwardFloat(vec::raw<float>(weights) + offset, vec::raw<float>(gradient) + offset, mask.row(r),
+                              vec::raw<float>(out) + offset, columns);
         }
     });
     return out;
@@ -163,7 +172,8 @@ public:
 }  // namespace
 
 bool fusedSoftmaxApplies(const torch::Tensor& scores) {
-    return fusedKernelsEnabled() && scores.device().is_cpu() && (scores.scalar_type() == torch::kFloat || scores.scalar_type() == torch::kBFloat16);
+    return fusedKernelsEnabled() && scores.device().is_cpu() &&
+           (scores.scalar_type() == torch::kFloat || scores.scalar_type() == torch::kBFloat16);
 }
 
 torch::Tensor maskedSoftmax(const torch::Tensor& scores, const torch::Tensor& blocked) {

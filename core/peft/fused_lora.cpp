@@ -66,8 +66,8 @@ public:
 bool fusedLoraApplies(const model::LinearImpl& base, const torch::Tensor& rows, double dropoutProbability,
                       bool hasLoraBias) {
     const bool frozenBase = !base.weight.requires_grad() && !(base.bias.defined() && base.bias.requires_grad());
-    return model::fusedKernelsEnabled() && rows.device().is_cpu() && torch::GradMode::is_enabled() && dropoutProbability == 0.0 && !hasLoraBias &&
-           frozenBase;
+    return model::fusedKernelsEnabled() && rows.device().is_cpu() && torch::GradMode::is_enabled() &&
+           dropoutProbability == 0.0 && !hasLoraBias && frozenBase;
 }
 
 torch::Tensor fusedLoraForward(model::LinearImpl& base, const torch::Tensor& rows, const torch::Tensor& loraA,
