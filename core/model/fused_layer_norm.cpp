@@ -12,24 +12,12 @@
 namespace capsule::model {
 namespace {
 
-/// Σ values[j] over `count` floats, in vec::kLanes partial sums.
-CAPSULE_ALWAYS_INLINE float laneSum(const float* values, int64_t count) {
-    float lanes[vec::kLanes] = {};
-    int64_t j = 0;
-    for (; j + vec::kLanes <= count; j += vec::kLanes)
-        for (int64_t l = 0; l < vec::kLanes; ++l) lanes[l] += values[j + l];
-    float total = 0.0f;
-    for (; j < count; ++j) total += values[j];
-    for (float lane : lanes) total += lane;
-    return total;
-}
-
 /// One row: y = x̂·w + b; returns μ and ρ. `work` holds `count` floats.
 template <typename T, float (*load)(T), T (*store)(float)>
 CAPSULE_ALWAYS_INLINE void forwardRow(const T* x, const float* w, const float* b, T* y, float* work, int64_t count,
                                       float epsilon, float* mean, float* rstd) {
     for (int64_t j = 0; j < count; ++j) work[j] = load(x[j]);
-    const float mu = laneSum(work, count) / static_cast<float>(count);
+    const float mu = vec::laneSum(work, count) / static_cast<float>(count);
     for (int64_t j = 0; j < count; ++j) work[j] = work[j] - mu;
     float lanes[vec::kLanes] = {};
     int64_t j = 0;
@@ -55,7 +43,7 @@ CAPSULE_ALWAYS_INLINE void backwardRow(const T* x, const T* g, const float* w, T
         gwHat[j] = gw[j] * ((load(x[j]) - mu) * rho);
     }
     const float inverseCount = 1.0f / static_cast<float>(count);
-    const float meanGw = laneSum(gw, count) * inverseCount, meanGwHat = laneSum(gwHat, count) * inverseCount;
+    const float meanGw = vec::laneSum(gw, count) * inverseCount, meanGwHat = vec::laneSum(gwHat, count) * inverseCount;
     for (int64_t j = 0; j < count; ++j) dx[j] = store(rho * (gw[j] - meanGw - (load(x[j]) - mu) * rho * meanGwHat));
 }
 
@@ -83,14 +71,13 @@ torch::Tensor floatVector(const torch::Tensor& values) {
     return values.detach().to(torch::kCPU, torch::kFloat).contiguous();
 }
 
-/// x [..., H] contiguous -> y, and μ, ρ [rows] float32.
-std::tuple<torch::Tensor, torch::Tensor, torch::Tensor> normalise(const torch::Tensor& x, const torch::Tensor& weight,
-                                                                  const torch::Tensor& bias, double epsilon) {
+/// x [..., H] contiguous, w and b [H] contiguous float32 -> y, and μ, ρ [rows] float32.
+std::tuple<torch::Tensor, torch::Tensor, torch::Tensor> normalise(const torch::Tensor& x, const torch::Tensor& w,
+                                                                  const torch::Tensor& b, double epsilon) {
     const int64_t columns = x.size(-1), rows = x.numel() / std::max<int64_t>(columns, 1);
     torch::Tensor y = torch::empty_like(x, torch::MemoryFormat::Contiguous);
     const auto statsOptions = torch::TensorOptions().dtype(torch::kFloat);
     torch::Tensor mean = torch::empty({rows}, statsOptions), rstd = torch::empty({rows}, statsOptions);  // [rows]
-    const torch::Tensor w = floatVector(weight), b = floatVector(bias);  // [H]
     const bool bf16 = x.scalar_type() == torch::kBFloat16;
     at::parallel_for(0, rows, 8, [&](int64_t begin, int64_t end) {
         std::vector<float> work(static_cast<size_t>(columns));
@@ -111,11 +98,12 @@ std::tuple<torch::Tensor, torch::Tensor, torch::Tensor> normalise(const torch::T
 
 class FusedLayerNorm : public torch::autograd::Function<FusedLayerNorm> {
 public:
+    /// w, b: the norm's float32 weight and bias (constants).
     static torch::Tensor forward(torch::autograd::AutogradContext* context, const torch::Tensor& x,
-                                 const torch::Tensor& weight, const torch::Tensor& bias, double epsilon) {
-        auto [y, mean, rstd] = normalise(x, weight, bias, epsilon);
+                                 const torch::Tensor& w, const torch::Tensor& b, double epsilon) {
+        auto [y, mean, rstd] = normalise(x, w, b, epsilon);
         context->save_for_backward({x, mean, rstd});
-        context->saved_data["weight"] = floatVector(weight);
+        context->saved_data["weight"] = w;
         return y;
     }
 
@@ -159,8 +147,9 @@ torch::Tensor fusedLayerNorm(const torch::Tensor& x, const torch::Tensor& weight
     if (columns == 0 || weight.numel() != columns || bias.numel() != columns)
         throw std::invalid_argument("layer norm: weight and bias must have the input's last dimension");
     const torch::Tensor input = x.contiguous();
-    if (!(torch::GradMode::is_enabled() && input.requires_grad())) return std::get<0>(normalise(input, weight, bias, epsilon));
-    return FusedLayerNorm::apply(input, weight, bias, epsilon);
+    const torch::Tensor w = floatVector(weight), b = floatVector(bias);  // [H] float32
+    if (!(torch::GradMode::is_enabled() && input.requires_grad())) return std::get<0>(normalise(input, w, b, epsilon));
+    return FusedLayerNorm::apply(input, w, b, epsilon);
 }
 
 }  // namespace capsule::model

@@ -23,24 +23,11 @@ CAPSULE_ALWAYS_INLINE void softmaxRow(const T* row, const uint8_t* blocked, T* o
         for (int64_t j = 0; j < count; ++j) work[j] = blocked[j] ? kLowest : load(row[j]);
     else
         for (int64_t j = 0; j < count; ++j) work[j] = load(row[j]);
-    float lanes[vec::kLanes];
-    for (float& lane : lanes) lane = kLowest;
-    int64_t j = 0;
-    for (; j + vec::kLanes <= count; j += vec::kLanes)
-        for (int64_t l = 0; l < vec::kLanes; ++l) lanes[l] = work[j + l] > lanes[l] ? work[j + l] : lanes[l];
-    float largest = kLowest;
-    for (; j < count; ++j) largest = work[j] > largest ? work[j] : largest;
-    for (float lane : lanes) largest = lane > largest ? lane : largest;
+    const float largest = vec::laneMax(work, count, kLowest);
     // A fully blocked row: every value equals `largest`, so e^0 = 1 everywhere (uniform), as the
     // reference's softmax of equal finite scores.
     for (int64_t i = 0; i < count; ++i) work[i] = vec::exp(work[i] - largest);
-    for (float& lane : lanes) lane = 0.0f;
-    for (j = 0; j + vec::kLanes <= count; j += vec::kLanes)
-        for (int64_t l = 0; l < vec::kLanes; ++l) lanes[l] += work[j + l];
-    float total = 0.0f;
-    for (; j < count; ++j) total += work[j];
-    for (float lane : lanes) total += lane;
-    const float inverse = 1.0f / total;
+    const float inverse = 1.0f / vec::laneSum(work, count);
     for (int64_t i = 0; i < count; ++i) out[i] = store(work[i] * inverse);
 }
 

@@ -51,6 +51,31 @@ CAPSULE_ALWAYS_INLINE uint16_t floatToBfloat16(float value) {
 /// vectorise without -ffast-math (which would reassociate everything else too).
 constexpr int64_t kLanes = 16;
 
+/// Σ values[j] over `count` floats, in kLanes partial sums.
+CAPSULE_ALWAYS_INLINE float laneSum(const float* values, int64_t count) {
+    float lanes[kLanes] = {};
+    int64_t j = 0;
+    for (; j + kLanes <= count; j += kLanes)
+        for (int64_t l = 0; l < kLanes; ++l) lanes[l] += values[j + l];
+    float total = 0.0f;
+    for (; j < count; ++j) total += values[j];
+    for (float lane : lanes) total += lane;
+    return total;
+}
+
+/// max(lowest, values[0..count)) in kLanes partial maxima.
+CAPSULE_ALWAYS_INLINE float laneMax(const float* values, int64_t count, float lowest) {
+    float lanes[kLanes];
+    for (float& lane : lanes) lane = lowest;
+    int64_t j = 0;
+    for (; j + kLanes <= count; j += kLanes)
+        for (int64_t l = 0; l < kLanes; ++l) lanes[l] = values[j + l] > lanes[l] ? values[j + l] : lanes[l];
+    float largest = lowest;
+    for (; j < count; ++j) largest = values[j] > largest ? values[j] : largest;
+    for (float lane : lanes) largest = lane > largest ? lane : largest;
+    return largest;
+}
+
 /// Element loads and stores for kernels templated on the storage type (float or raw bfloat16).
 CAPSULE_ALWAYS_INLINE float loadFloat(float value) { return value; }
 CAPSULE_ALWAYS_INLINE float loadBfloat16(uint16_t raw) { return bfloat16ToFloat(raw); }
