@@ -23,8 +23,9 @@ LoraLayer::LoraLayer(const model::LinearImpl& base, int64_t rank, double scaling
 void LoraLayer::initialize(const std::string& initLoraWeights) {
     torch::NoGradGuard noGrad;
     if (initLoraWeights == "true") {
-        // kaiming_uniform_(a=√5) with fan_in = in gives U(±1/√in), nn.Linear's default.
-        torch::nn::init::kaiming_uniform_(loraA, std::sqrt(5.0));
+        // kaiming_uniform_(a=√5) with fan_in = in gives U(±1/√in), nn.Linear's default. Drawn on
+        // the CPU generator and copied, so the same seed gives the same adapter on every device.
+        loraA.copy_(torch::nn::init::kaiming_uniform_(torch::empty(loraA.sizes(), loraA.options().device(torch::kCPU)), std::sqrt(5.0)));
         loraB.zero_();
         if (loraBBias.defined()) loraBBias.zero_();
     } else if (initLoraWeights == "gaussian") {

@@ -1,12 +1,19 @@
 // bench_train_step [--steps N] [--layers L] [--dtypes float32,bfloat16] [--profile PREFIX] [--eager 0|1]
-//                  [--unfused PAIRS]:
+//                  [--unfused PAIRS] [--batch B] [--length T] [--device cpu|cuda|cuda:N]:
 // LoRA training throughput of the real Trainer on the
 // GPT-2-small shape (hidden 768, 12 heads, vocab 50257; r=8 on c_attn, c_proj, c_fc; batch 2 x 128
-// tokens, every token labelled), in float32 and bfloat16, against the plain matmul rate of each
+// tokens by default, every token labelled), in float32 and bfloat16, against the plain matmul rate of each
 // dtype measured in the same run, and against the plain eager LoRA loop (eager_lora_loop.h: bare
 // LibTorch ops under CPU autocast) in the same run. Reports tokens/s, the fraction of the matmul
 // rate, the speed-up over the eager loop and peak RSS. --unfused runs PAIRS more trainer runs with
 // Capsule's CPU kernels off and on, alternating (kernel_selection.h), and reports their ratio.
+//
+// --device cuda: the same model on the GPU, trained in the default mixed precision (--dtypes
+// defaults to auto there, which resolves to bfloat16), against the CUDA matmul rates of bfloat16
+// and float32 measured in the same run (at the step's [B·T, 768] x [768, 3072] and at 4096³);
+// reports tokens/s, the fraction of the matmul rate and peak GPU memory. No eager loop and no
+// --unfused on CUDA (Capsule's own kernels are CPU kernels). Without a CUDA device it says so and
+// exits 0.
 //
 // FLOP per token for a LoRA step: forward 2·P_matmul, backward 2·P_matmul (input gradients only:
 // base weights are frozen), i.e. ~4·P_matmul + attention; P_matmul counts the weights of the
@@ -18,6 +25,7 @@
 #include "model/model_registry.h"
 #include "io/safetensors_writer.h"
 #include "peft/merged_export.h"
+#include "train/device_memory.h"
 #include "train/trainer.h"
 
 #include "eager_lora_loop.h"
@@ -27,12 +35,24 @@
 #include <torch/csrc/autograd/profiler_legacy.h>
 #include <torch/torch.h>
 
+// The caching allocator's peak statistics, where this LibTorch is a CUDA build (Debian's CPU-only
+// LibTorch ships the c10/cuda headers but not the generated cuda_cmake_macros.h nor libc10_cuda;
+// the c10/cuda headers include the CUDA runtime's).
+#if __has_include(<c10/cuda/CUDACachingAllocator.h>) && __has_include(<c10/cuda/impl/cuda_cmake_macros.h>) && \
+    __has_include(<cuda_runtime_api.h>) && __has_include(<cuda.h>)
+#include <c10/cuda/CUDACachingAllocator.h>
+#define CAPSULE_HAVE_C10_CUDA 1
+#else
+#define CAPSULE_HAVE_C10_CUDA 0
+#endif
+
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <memory>
 #include <random>
 #include <sstream>
@@ -44,8 +64,23 @@ namespace fs = std::filesystem;
 namespace {
 
 /// GFLOP/s of [m, k] x [k, n] in `dtype`, repeated for at least 1.5 s.
-double matmulGflops(torch::ScalarType dtype, int64_t m, int64_t k, int64_t n) {
-    const auto a = torch::randn({m, k}).to(dtype), b = torch::randn({k, n}).to(dtype);
+double matmulGflops(torch::ScalarType dtype, int64_t m, int64_t k, int64_t n, const torch::Device& device = torch::kCPU) {
+    const auto a = torch::randn({m, k}).to(device, dtype), b = torch::randn({k, n}).to(device, dtype);
+    if (device.is_cuda()) {
+        // Kernels run asynchronously: time whole batches of launches between synchronisations.
+        for (int i = 0; i < 5; ++i) torch::mm(a, b);  // cuBLAS handle, workspace, heuristics
+        torch::cuda::synchronize();
+        const auto start = std::chrono::steady_clock::now();
+        int64_t repeats = 0;
+        double seconds = 0.0;
+        while (seconds < 1.5) {
+            for (int i = 0; i < 50; ++i) torch::mm(a, b);
+            repeats += 50;
+            torch::cuda::synchronize();
+            seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+        }
+        return 2.0 * static_cast<double>(m * k * n) * static_cast<double>(repeats) / seconds / 1e9;
+    }
     torch::mm(a, b);
     const auto start = std::chrono::steady_clock::now();
     int repeats = 0;
@@ -60,11 +95,23 @@ double matmulGflops(torch::ScalarType dtype, int64_t m, int64_t k, int64_t n) {
 
 struct Rate : train::TrainingObserver {
     std::vector<double> tokensPerSecond;
-    void onStep(const train::StepMetrics& m) override { tokensPerSecond.push_back(m.tokensPerSecond); }
+    int64_t peakGpuMemoryBytes = 0;  // the largest StepMetrics::gpuMemoryBytes (device memory in use, every process)
+    std::string computeDtype;
+    void onRunInfo(const train::RunInfo& info) override { computeDtype = info.computeDtype; }
+    void onStep(const train::StepMetrics& m) override {
+        tokensPerSecond.push_back(m.tokensPerSecond);
+        peakGpuMemoryBytes = std::max(peakGpuMemoryBytes, m.gpuMemoryBytes);
+    }
+};
+
+struct Shape {
+    int64_t batch = 2, length = 128;
+    std::string device = "cpu";
 };
 
 /// Mean tokens/s of one LoRA run of the real Trainer (the first, warm-up step skipped); 0 on failure.
-double trainerTokensPerSecond(const fs::path& folder, const std::string& dtype, int64_t steps, const std::string& profile) {
+double trainerTokensPerSecond(const fs::path& folder, const std::string& dtype, int64_t steps, const std::string& profile,
+                              const Shape& shape = {}, Rate* observed = nullptr) {
     train::TrainingConfig run;
     run.model = (folder / "model").string();
     run.data = (folder / "data.jsonl").string();
@@ -73,14 +120,15 @@ double trainerTokensPerSecond(const fs::path& folder, const std::string& dtype, 
     run.method = "lora";
     run.targetModules = {"c_attn", "c_proj", "c_fc"};
     run.format = "text";
-    run.maxLength = 128;
+    run.maxLength = shape.length;
     run.packing = true;
-    run.batchSize = 2;
+    run.batchSize = shape.batch;
     run.maxSteps = steps;
     run.validationFraction = 0;
     run.dtype = dtype;
-    run.device = "cpu";
-    Rate rate;
+    run.device = shape.device;
+    Rate local;
+    Rate& rate = observed ? *observed : local;
     std::unique_ptr<torch::autograd::profiler::RecordProfile> recording;  // chrome trace of the run
     if (!profile.empty()) recording = std::make_unique<torch::autograd::profiler::RecordProfile>(profile + "." + dtype + ".json");
     const train::TrainingResult result = train::Trainer::run(run, rate);
@@ -100,21 +148,93 @@ double median(std::vector<double> values) {
     return values[values.size() / 2];
 }
 
+/// The CUDA part of main(): matmul rates, the trainer in the default mixed precision, peak GPU memory.
+int benchmarkOnCuda(const fs::path& folder, const Shape& shape, int64_t layers, int64_t steps, const std::string& dtypes,
+                    const std::string& profile, double flopPerToken) {
+    const torch::Device device = *model::parseDevice(shape.device);
+    std::printf("GPT-2-small shape, %lld layers, LoRA r=8 on c_attn,c_proj,c_fc, batch %lld x %lld, device %s (LibTorch %s)\n",
+                static_cast<long long>(layers), static_cast<long long>(shape.batch), static_cast<long long>(shape.length),
+                device.str().c_str(), TORCH_VERSION);
+    const int64_t rows = shape.batch * shape.length;
+    std::map<torch::ScalarType, double> matmul;  // GFLOP/s at the step's shape
+    for (const torch::ScalarType type : {torch::kBFloat16, torch::kFloat}) {
+        matmul[type] = matmulGflops(type, rows, 768, 3072, device);
+        const double square = matmulGflops(type, 4096, 4096, 4096, device);
+        std::printf("%-9s matmul on %s %.0f GFLOP/s at [%lld x 768] x [768 x 3072], %.0f GFLOP/s at 4096^3\n",
+                    model::computeDtypeName(type).c_str(), device.str().c_str(), matmul[type], static_cast<long long>(rows), square);
+    }
+    std::stringstream dtypeList(dtypes);
+    for (std::string dtypeName; std::getline(dtypeList, dtypeName, ',');) {
+        const torch::ScalarType type = model::parseComputeDtype(train::resolveComputeDtype(dtypeName, true));
+        if (!matmul.count(type)) matmul[type] = matmulGflops(type, rows, 768, 3072, device);
+#if CAPSULE_HAVE_C10_CUDA
+        c10::cuda::CUDACachingAllocator::resetPeakStats(device.index());
+#endif
+        Rate rate;
+        const double tokensPerSecond = trainerTokensPerSecond(folder, dtypeName, steps, profile, shape, &rate);
+        if (tokensPerSecond <= 0.0) return 1;
+        const double achieved = tokensPerSecond * flopPerToken / 1e9;
+        std::printf("%-9s train on %s in %s: %.1f tokens/s = %.1f GFLOP/s = %.0f%% of the %s matmul rate\n", dtypeName.c_str(),
+                    device.str().c_str(), rate.computeDtype.c_str(), tokensPerSecond, achieved, 100.0 * achieved / matmul[type],
+                    model::computeDtypeName(type).c_str());
+        std::string allocator;
+#if CAPSULE_HAVE_C10_CUDA
+        const auto stats = c10::cuda::CUDACachingAllocator::getDeviceStats(device.index());
+        char text[160];
+        std::snprintf(text, sizeof text, "; caching allocator peak %.0f MiB allocated, %.0f MiB reserved",
+                      static_cast<double>(stats.allocated_bytes[0].peak) / 1048576.0,  // [0]: StatType::AGGREGATE
+                      static_cast<double>(stats.reserved_bytes[0].peak) / 1048576.0);
+        allocator = text;
+#endif
+        std::printf("%-9s peak GPU memory %.0f MiB in use on the device (every process, sampled each step)%s\n", dtypeName.c_str(),
+                    static_cast<double>(rate.peakGpuMemoryBytes) / 1048576.0, allocator.c_str());
+    }
+    rusage usage{};
+    getrusage(RUSAGE_SELF, &usage);
+    std::printf("peak RSS %.0f MiB; GPU memory in use now %.0f MiB\n", usage.ru_maxrss / 1024.0,
+                static_cast<double>(train::cudaDeviceMemoryInUseBytes()) / 1048576.0);
+    return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
     capsule::initializeRuntime();  // threads = cores, as the apps do
     int64_t steps = 6, layers = 12;
     std::string profile, dtypes = "float32,bfloat16";
-    bool eager = true;
+    bool eager = true, dtypesGiven = false;
     int unfusedPairs = 0;
+    Shape shape;
     for (int i = 1; i + 1 < argc; i += 2) {
         if (!std::strcmp(argv[i], "--steps")) steps = std::atoll(argv[i + 1]);
         if (!std::strcmp(argv[i], "--layers")) layers = std::atoll(argv[i + 1]);
         if (!std::strcmp(argv[i], "--profile")) profile = argv[i + 1];
-        if (!std::strcmp(argv[i], "--dtypes")) dtypes = argv[i + 1];
+        if (!std::strcmp(argv[i], "--dtypes")) dtypes = argv[i + 1], dtypesGiven = true;
         if (!std::strcmp(argv[i], "--eager")) eager = std::atoi(argv[i + 1]) != 0;
         if (!std::strcmp(argv[i], "--unfused")) unfusedPairs = std::atoi(argv[i + 1]);
+        if (!std::strcmp(argv[i], "--batch")) shape.batch = std::atoll(argv[i + 1]);
+        if (!std::strcmp(argv[i], "--length")) shape.length = std::atoll(argv[i + 1]);
+        if (!std::strcmp(argv[i], "--device")) shape.device = argv[i + 1];
+    }
+    if (shape.batch < 1 || shape.length < 2 || shape.length > 1024) {
+        std::fprintf(stderr, "bench_train_step: --batch must be >= 1 and --length in [2, 1024]\n");
+        return 2;
+    }
+    const bool cuda = shape.device.rfind("cuda", 0) == 0;
+    if (!cuda && shape.device != "cpu") {
+        std::fprintf(stderr, "bench_train_step: unknown --device '%s' (cpu, cuda or cuda:N)\n", shape.device.c_str());
+        return 2;
+    }
+    if (cuda) {
+        try {
+            (void)model::parseDevice(shape.device);  // throws without that CUDA device
+        } catch (const std::exception& error) {
+            // No GPU here: nothing to measure, and not a failure of the benchmark.
+            std::printf("bench_train_step: --device %s: %s; nothing measured\n", shape.device.c_str(), error.what());
+            return 0;
+        }
+        if (!dtypesGiven) dtypes = "auto";
+        if (unfusedPairs > 0) std::printf("--unfused ignored on CUDA: Capsule's fused kernels are CPU kernels\n");
     }
     const fs::path folder = fs::temp_directory_path() / ("capsule-bench-train-" + std::to_string(::getpid()));
     fs::create_directories(folder / "model");
@@ -145,8 +265,14 @@ int main(int argc, char** argv) {
     }
     const double p = static_cast<double>(layers) * 12.0 * 768 * 768 + 50257.0 * 768;
     const double flopPerToken = 4.0 * p;  // forward + input-gradient backward, frozen base
-    std::printf("GPT-2-small shape, %lld layers, LoRA r=8 on c_attn,c_proj,c_fc, batch 2 x 128, %d threads\n",
-                static_cast<long long>(layers), torch::get_num_threads());
+    if (cuda) {
+        const int status = benchmarkOnCuda(folder, shape, layers, steps, dtypes, profile, flopPerToken);
+        fs::remove_all(folder);
+        return status;
+    }
+    std::printf("GPT-2-small shape, %lld layers, LoRA r=8 on c_attn,c_proj,c_fc, batch %lld x %lld, %d threads\n",
+                static_cast<long long>(layers), static_cast<long long>(shape.batch), static_cast<long long>(shape.length),
+                torch::get_num_threads());
     struct Measured {
         std::string name;
         torch::ScalarType type;
@@ -157,11 +283,12 @@ int main(int argc, char** argv) {
     for (std::string dtypeName; std::getline(dtypeList, dtypeName, ',');) {
         const char* dtype = dtypeName.c_str();
         const torch::ScalarType type = model::parseComputeDtype(dtype);
-        const double matmulBefore = matmulGflops(type, 256, 768, 3072);
-        const double tokensPerSecond = trainerTokensPerSecond(folder, dtypeName, steps, profile);
+        const int64_t rows = shape.batch * shape.length;
+        const double matmulBefore = matmulGflops(type, rows, 768, 3072);
+        const double tokensPerSecond = trainerTokensPerSecond(folder, dtypeName, steps, profile, shape);
         if (tokensPerSecond <= 0.0) return 1;
         // The matmul rate before and after the run, averaged: a change in machine load skews less.
-        const double matmul = 0.5 * (matmulBefore + matmulGflops(type, 256, 768, 3072));
+        const double matmul = 0.5 * (matmulBefore + matmulGflops(type, rows, 768, 3072));
         const double achieved = tokensPerSecond * flopPerToken / 1e9;
         std::printf("%-9s matmul %.1f GFLOP/s | train %.1f tokens/s = %.1f GFLOP/s = %.0f%% of the matmul rate\n", dtype,
                     matmul, tokensPerSecond, achieved, 100.0 * achieved / matmul);
@@ -171,9 +298,9 @@ int main(int argc, char** argv) {
             std::vector<double> fused, unfused;
             for (int pair = 0; pair < unfusedPairs; ++pair) {
                 model::setFusedKernelsEnabled(false);
-                unfused.push_back(trainerTokensPerSecond(folder, dtypeName, steps, {}));
+                unfused.push_back(trainerTokensPerSecond(folder, dtypeName, steps, {}, shape));
                 model::setFusedKernelsEnabled(true);
-                fused.push_back(trainerTokensPerSecond(folder, dtypeName, steps, {}));
+                fused.push_back(trainerTokensPerSecond(folder, dtypeName, steps, {}, shape));
             }
             std::printf("%-9s fused kernels %.1f tokens/s, LibTorch's own ops %.1f tokens/s (medians of %d) = %.2fx\n", dtype,
                         median(fused), median(unfused), unfusedPairs, median(fused) / median(unfused));
@@ -183,9 +310,11 @@ int main(int argc, char** argv) {
     getrusage(RUSAGE_SELF, &usage);  // before the eager loops, which hold their own float32 weights
     std::printf("peak RSS %.0f MiB (fp32 weights alone: %.0f MiB)\n", usage.ru_maxrss / 1024.0, p * 4 / 1048576.0);
     for (const Measured& trainer : eager ? measured : std::vector<Measured>{}) {
-        bench::EagerShape shape;
-        shape.layers = layers;
-        const double eagerRate = bench::eagerLoraTokensPerSecond(shape, trainer.type, steps);
+        bench::EagerShape eagerShape;
+        eagerShape.layers = layers;
+        eagerShape.batch = shape.batch;
+        eagerShape.length = shape.length;
+        const double eagerRate = bench::eagerLoraTokensPerSecond(eagerShape, trainer.type, steps);
         const double eagerAchieved = eagerRate * flopPerToken / 1e9;
         std::printf("%-9s eager loop %.1f tokens/s = %.0f%% of the matmul rate | trainer = %.2fx the eager loop\n",
                     trainer.name.c_str(), eagerRate, 100.0 * eagerAchieved / trainer.matmul, trainer.tokensPerSecond / eagerRate);
