@@ -122,6 +122,14 @@
         <source>CPU (%1 threads)</source>
         <translation>CPU（%1 个线程）</translation>
     </message>
+    <message>
+        <source>the gradients overflow at step %1 even with the loss scaled by %2: compute in bfloat16 or float32, or lower the learning rate</source>
+        <translation>第 %1 步即使将损失缩放为 %2，梯度仍然溢出：请改用 bfloat16 或 float32 计算，或降低学习率</translation>
+    </message>
+    <message>
+        <source>step %1: the gradients overflowed at loss scale %2; step skipped, scale lowered to %3</source>
+        <translation>第 %1 步：损失缩放为 %2 时梯度溢出；已跳过此步，缩放降至 %3</translation>
+    </message>
 </context>
 <context>
     <name>capsule::ui::AboutDialog</name>

@@ -2,6 +2,7 @@
 
 #include "model/dropout.h"
 #include "peft/injection.h"
+#include "peft/random_init.h"
 
 #include <stdexcept>
 
@@ -25,12 +26,12 @@ void AdaLoraLayer::initialize(bool initLoraWeights) {
     torch::NoGradGuard noGrad;
     if (initLoraWeights) {
         loraE.zero_();
-        loraA.normal_(0.0, 0.02);
-        loraB.normal_(0.0, 0.02);
+        fillFromCpu(loraA, [](torch::Tensor& t) { t.normal_(0.0, 0.02); });
+        fillFromCpu(loraB, [](torch::Tensor& t) { t.normal_(0.0, 0.02); });
     } else {
-        loraA.normal_();
-        loraE.normal_();
-        loraB.normal_();
+        fillFromCpu(loraA, [](torch::Tensor& t) { t.normal_(); });
+        fillFromCpu(loraE, [](torch::Tensor& t) { t.normal_(); });
+        fillFromCpu(loraB, [](torch::Tensor& t) { t.normal_(); });
     }
 }
 

@@ -1,5 +1,7 @@
 #include "peft/ia3.h"
 
+#include "peft/random_init.h"
+
 #include <stdexcept>
 
 namespace capsule::peft {
@@ -14,7 +16,7 @@ Ia3Layer::Ia3Layer(const model::LinearImpl& base, bool feedforward) : feedforwar
 void Ia3Layer::initialize(bool ones) {
     torch::NoGradGuard noGrad;
     if (ones) vector.fill_(1.0);
-    else vector.normal_();
+    else fillFromCpu(vector, [](torch::Tensor& t) { t.normal_(); });
 }
 
 torch::Tensor Ia3Layer::forward(model::LinearImpl& base, const torch::Tensor& x) {

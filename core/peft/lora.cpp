@@ -2,6 +2,7 @@
 
 #include "model/dropout.h"
 #include "peft/fused_lora.h"
+#include "peft/random_init.h"
 
 #include <cmath>
 #include <stdexcept>
@@ -25,20 +26,20 @@ void LoraLayer::initialize(const std::string& initLoraWeights) {
     if (initLoraWeights == "true") {
         // kaiming_uniform_(a=√5) with fan_in = in gives U(±1/√in), nn.Linear's default. Drawn on
         // the CPU generator and copied, so the same seed gives the same adapter on every device.
-        loraA.copy_(torch::nn::init::kaiming_uniform_(torch::empty(loraA.sizes(), loraA.options().device(torch::kCPU)), std::sqrt(5.0)));
+        fillFromCpu(loraA, [](torch::Tensor& t) { torch::nn::init::kaiming_uniform_(t, std::sqrt(5.0)); });
         loraB.zero_();
         if (loraBBias.defined()) loraBBias.zero_();
     } else if (initLoraWeights == "gaussian") {
-        loraA.normal_(0.0, 1.0 / static_cast<double>(rank_));
+        fillFromCpu(loraA, [this](torch::Tensor& t) { t.normal_(0.0, 1.0 / static_cast<double>(rank_)); });
         loraB.zero_();
         if (loraBBias.defined()) loraBBias.zero_();
     } else if (initLoraWeights == "false") {
         // No reset: both keep nn.Linear's default init (B's fan_in is r).
-        torch::nn::init::kaiming_uniform_(loraA, std::sqrt(5.0));
-        torch::nn::init::kaiming_uniform_(loraB, std::sqrt(5.0));
+        fillFromCpu(loraA, [](torch::Tensor& t) { torch::nn::init::kaiming_uniform_(t, std::sqrt(5.0)); });
+        fillFromCpu(loraB, [](torch::Tensor& t) { torch::nn::init::kaiming_uniform_(t, std::sqrt(5.0)); });
         if (loraBBias.defined()) {
             const double bound = 1.0 / std::sqrt(static_cast<double>(rank_));
-            loraBBias.uniform_(-bound, bound);
+            fillFromCpu(loraBBias, [bound](torch::Tensor& t) { t.uniform_(-bound, bound); });
         }
     } else {
         throw std::runtime_error("LoRA: init_lora_weights '" + initLoraWeights +

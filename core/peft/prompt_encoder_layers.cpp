@@ -10,13 +10,18 @@ torch::TensorOptions floatOn(const torch::Device& device) {
     return torch::TensorOptions().dtype(torch::kFloat).device(device);
 }
 
+/// float32 U(±bound) of `shape` drawn on the CPU generator, on `device` (the same values on every device).
+torch::Tensor uniformOn(torch::IntArrayRef shape, double bound, const torch::Device& device) {
+    return torch::empty(shape, floatOn(torch::kCPU)).uniform_(-bound, bound).to(device);
+}
+
 }  // namespace
 
 torch::nn::Embedding makeEmbedding(int64_t rows, int64_t width, const torch::Device& device) {
     torch::Tensor table;
     {
         torch::NoGradGuard noGrad;
-        table = torch::empty({rows, width}, floatOn(device)).normal_(0.0, 1.0);  // [rows, width]
+        table = torch::empty({rows, width}, floatOn(torch::kCPU)).normal_(0.0, 1.0).to(device);  // [rows, width]
     }
     return torch::nn::Embedding(torch::nn::EmbeddingOptions(rows, width)._weight(table));
 }
@@ -24,8 +29,8 @@ torch::nn::Embedding makeEmbedding(int64_t rows, int64_t width, const torch::Dev
 EncoderLinearImpl::EncoderLinearImpl(int64_t inFeatures, int64_t outFeatures, const torch::Device& device) {
     const double bound = 1.0 / std::sqrt(static_cast<double>(inFeatures));
     torch::NoGradGuard noGrad;
-    weight = register_parameter("weight", torch::empty({outFeatures, inFeatures}, floatOn(device)).uniform_(-bound, bound));
-    bias = register_parameter("bias", torch::empty({outFeatures}, floatOn(device)).uniform_(-bound, bound));
+    weight = register_parameter("weight", uniformOn({outFeatures, inFeatures}, bound, device));
+    bias = register_parameter("bias", uniformOn({outFeatures}, bound, device));
 }
 
 torch::Tensor EncoderLinearImpl::forward(const torch::Tensor& x) {
@@ -56,9 +61,7 @@ EncoderLstmImpl::EncoderLstmImpl(int64_t inputSize, int64_t hiddenSize, int64_t 
         const int64_t layerInput = layer == 0 ? inputSize : 2 * hiddenSize;
         for (const std::string suffix : {"", "_reverse"}) {
             const std::string tail = "_l" + std::to_string(layer) + suffix;
-            auto uniform = [&](std::vector<int64_t> shape) {
-                return torch::empty(shape, floatOn(device)).uniform_(-bound, bound);
-            };
+            auto uniform = [&](std::vector<int64_t> shape) { return uniformOn(shape, bound, device); };
             flatWeights_.push_back(register_parameter("weight_ih" + tail, uniform({4 * hiddenSize, layerInput})));
             flatWeights_.push_back(register_parameter("weight_hh" + tail, uniform({4 * hiddenSize, hiddenSize})));
             flatWeights_.push_back(register_parameter("bias_ih" + tail, uniform({4 * hiddenSize})));

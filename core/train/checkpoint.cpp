@@ -4,6 +4,7 @@
 #include "io/atomic_file.h"
 #include "io/json_reader.h"
 
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <stdexcept>
@@ -14,6 +15,17 @@ namespace {
 namespace fs = std::filesystem;
 
 at::Generator cpuGenerator() { return at::detail::getDefaultCPUGenerator(); }
+
+/// The training device: where the adapter's parameters live (CPU for an adapter without any).
+torch::Device trainingDevice(const std::vector<torch::Tensor>& parameters) {
+    return parameters.empty() ? torch::Device(torch::kCPU) : parameters.front().device();
+}
+
+/// The generator that dropout on `device` draws from (CUDA's own on a GPU: saving only the CPU
+/// state would make a resumed CUDA run with dropout diverge).
+at::Generator generatorFor(const torch::Device& device) {
+    return device.is_cpu() ? cpuGenerator() : at::globalContext().defaultGenerator(device);
+}
 
 }  // namespace
 
@@ -52,6 +64,12 @@ void writeCheckpoint(const std::string& folder, peft::AdapterMethod& adapter, to
             std::lock_guard<std::mutex> lock(generator.mutex());
             rng.write("cpu", generator.get_state());
         }
+        const torch::Device device = trainingDevice(parameters);
+        if (!device.is_cpu()) {
+            at::Generator generator = generatorFor(device);
+            std::lock_guard<std::mutex> lock(generator.mutex());
+            rng.write("device", generator.get_state());
+        }
         rng.save_to((fs::path(temporary) / "rng.pt").string());
 
         nlohmann::json json = {{"format_version", kCheckpointFormatVersion},
@@ -62,6 +80,8 @@ void writeCheckpoint(const std::string& folder, peft::AdapterMethod& adapter, to
                                {"best_metric_name", state.bestMetricName},
                                {"best_step", state.bestStep},
                                {"evaluations_without_improvement", state.evaluationsWithoutImprovement},
+                               {"loss_scale", state.lossScale ? nlohmann::json(*state.lossScale) : nlohmann::json()},
+                               {"loss_scale_finite_steps", state.lossScaleFiniteSteps},
                                {"trainable_tensors", parameters.size()},
                                {"adapter_state_tensors", extraNames},
                                {"config", state.config}};
@@ -88,6 +108,11 @@ CheckpointState readCheckpointState(const std::string& folder) {
         state.bestMetricName = json.value("best_metric_name", std::string());
         state.bestStep = json.value("best_step", int64_t{0});
         state.evaluationsWithoutImprovement = json.value("evaluations_without_improvement", int64_t{0});
+        if (json.contains("loss_scale") && !json.at("loss_scale").is_null()) {
+            state.lossScale = json.at("loss_scale").get<double>();
+            if (!(*state.lossScale > 0) || !std::isfinite(*state.lossScale)) throw std::runtime_error("loss_scale must be positive");
+        }
+        state.lossScaleFiniteSteps = json.value("loss_scale_finite_steps", int64_t{0});
         state.config = json.at("config");
         if (state.step < 0 || state.epoch < 0 || state.batchIndex < 0) throw std::runtime_error("negative step or position");
         return state;
@@ -140,16 +165,27 @@ void restoreCheckpoint(const std::string& folder, peft::AdapterMethod& adapter, 
         }
     }
     torch::serialize::InputArchive optimizerArchive;
-    optimizerArchive.load_from((fs::path(folder) / "optimizer.pt").string());
+    // Adam's moments go where the parameters are now: a checkpoint moves between CPU and CUDA.
+    const torch::Device device = trainingDevice(parameters);
+    optimizerArchive.load_from((fs::path(folder) / "optimizer.pt").string(), device);
     optimizer.load(optimizerArchive);
 
     torch::serialize::InputArchive rng;
     rng.load_from((fs::path(folder) / "rng.pt").string());
     torch::Tensor state;
     rng.read("cpu", state);
-    at::Generator generator = cpuGenerator();
-    std::lock_guard<std::mutex> lock(generator.mutex());
-    generator.set_state(state);
+    {
+        at::Generator generator = cpuGenerator();
+        std::lock_guard<std::mutex> lock(generator.mutex());
+        generator.set_state(state);
+    }
+    // The device generator's state, when the checkpoint was written on the same kind of device.
+    torch::Tensor deviceState;
+    if (!device.is_cpu() && rng.try_read("device", deviceState)) {
+        at::Generator generator = generatorFor(device);
+        std::lock_guard<std::mutex> lock(generator.mutex());
+        generator.set_state(deviceState);
+    }
 }
 
 }  // namespace capsule::train

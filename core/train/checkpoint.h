@@ -31,6 +31,8 @@ struct CheckpointState {
     std::string bestMetricName;           // "accuracy" (higher is better) or "eval_loss"
     int64_t bestStep = 0;
     int64_t evaluationsWithoutImprovement = 0;
+    std::optional<double> lossScale;      // float16 dynamic loss scale (absent: no scaler)
+    int64_t lossScaleFiniteSteps = 0;     // finite steps since the scale last changed
     nlohmann::json config;                // toJson(TrainingConfig) of the run
 };
 

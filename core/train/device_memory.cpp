@@ -17,4 +17,16 @@ int64_t cudaDeviceMemoryInUseBytes() {
     return static_cast<int64_t>(totalBytes - freeBytes);
 }
 
+int cudaComputeCapabilityMajor(int device) {
+    // cudaError_t cudaDeviceGetAttribute(int* value, cudaDeviceAttr attribute, int device);
+    // cudaDevAttrComputeCapabilityMajor == 75.
+    using DeviceGetAttribute = int (*)(int*, int, int);
+    static const DeviceGetAttribute getAttribute =
+        reinterpret_cast<DeviceGetAttribute>(dlsym(RTLD_DEFAULT, "cudaDeviceGetAttribute"));
+    constexpr int kComputeCapabilityMajor = 75;
+    int major = -1;
+    if (!getAttribute || getAttribute(&major, kComputeCapabilityMajor, device) != 0) return -1;
+    return major;
+}
+
 }  // namespace capsule::train

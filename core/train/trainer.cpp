@@ -11,6 +11,7 @@
 #include "peft/tfew_losses.h"
 #include "tokenizer/chat_template.h"
 #include "train/checkpoint.h"
+#include "train/loss_scaler.h"
 #include "train/lr_schedule.h"
 #include "train/method_factory.h"
 #include "train/run_dataset.h"
@@ -20,6 +21,7 @@
 
 #include <chrono>
 #include <cmath>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <limits>
@@ -45,6 +47,12 @@ bool isOutOfMemory(const std::exception& error) {
            what.find("not enough memory") != std::string::npos;
 }
 
+std::string formatScale(double scale) {
+    char text[32];
+    std::snprintf(text, sizeof text, "%g", scale);
+    return text;
+}
+
 /// Stops the run with a reason (caught in run()).
 struct RunFailure : std::runtime_error {
     using std::runtime_error::runtime_error;
@@ -66,6 +74,9 @@ private:
     EvalMetrics evaluate();
     void maybeImprove(EvalMetrics& metrics);
     void saveCheckpoint();
+    /// With a loss scaler: whether this step's loss and gradients are finite; false = skip the step
+    /// (the scale was lowered), a RunFailure once float16 cannot be rescued.
+    bool scaledStepIsFinite(const torch::Tensor& stepLoss, const torch::Tensor& gradNorm, double lossScale);
     void log(LogLevel level, const std::string& message) { observer_.onLog(level, message); }
     void status(TrainingStatus value, const std::string& reason = {}) {
         observer_.onStatus(StatusChange{value, step_, reason});
@@ -100,6 +111,8 @@ private:
     int64_t totalSteps_ = 0;
     int64_t step_ = 0;
     int64_t startStep_ = 0;
+    std::optional<LossScaler> scaler_;  // float16 only (see loss_scaler.h)
+    CheckpointState resumed_;           // the state a resumed run starts from
 
     // best-by-eval
     std::optional<double> bestMetric_;
@@ -125,6 +138,7 @@ void Run::setUp() {
         saved.resume = config_.resume;
         config_ = saved;
         step_ = state.step;
+        resumed_ = state;
         bestMetric_ = state.bestMetric;
         bestMetricName_ = state.bestMetricName;
         bestStep_ = state.bestStep;
@@ -137,6 +151,8 @@ void Run::setUp() {
     const std::optional<torch::Device> device = model::parseDevice(config_.device);
     device_ = device ? *device : model::defaultDevice();
     dtype_ = model::parseComputeDtype(resolveComputeDtype(config_.dtype, device_.is_cuda()));
+    scaler_ = LossScaler::fromSetting(config_.lossScale, dtype_ == torch::kHalf);
+    if (scaler_ && resumed_.lossScale) scaler_->restore(*resumed_.lossScale, resumed_.lossScaleFiniteSteps);
 
     RunDataset loaded = loadRunDataset(config_);
     for (const std::string& warning : loaded.warnings) log(LogLevel::Warning, warning);
@@ -297,6 +313,20 @@ void Run::maybeImprove(EvalMetrics& metrics) {
     }
 }
 
+bool Run::scaledStepIsFinite(const torch::Tensor& stepLoss, const torch::Tensor& gradNorm, double lossScale) {
+    // One device sync per step: the price of float16 (GradScaler avoids it with a fused kernel).
+    const bool finite = std::isfinite(stepLoss.item<double>()) && std::isfinite(gradNorm.item<double>());
+    if (scaler_->update(finite)) return true;
+    if (scaler_->exhausted())
+        throw RunFailure("the gradients overflow at step " + std::to_string(step_ + 1) + " even with the loss scaled by " +
+                         formatScale(lossScale) + " (use --dtype bfloat16 or float32, or lower --lr)" +
+                         (result_.lastCheckpoint.empty() ? std::string()
+                                                         : "; the last good checkpoint is " + result_.lastCheckpoint));
+    log(LogLevel::Warning, "step " + std::to_string(step_ + 1) + ": the gradients overflowed at loss scale " +
+                               formatScale(lossScale) + "; step skipped, scale lowered to " + formatScale(scaler_->scale()));
+    return false;
+}
+
 void Run::saveCheckpoint() {
     CheckpointState state;
     state.step = step_;
@@ -306,6 +336,10 @@ void Run::saveCheckpoint() {
     state.bestMetricName = bestMetricName_;
     state.bestStep = bestStep_;
     state.evaluationsWithoutImprovement = evaluationsWithoutImprovement_;
+    if (scaler_) {
+        state.lossScale = scaler_->scale();
+        state.lossScaleFiniteSteps = scaler_->finiteSteps();
+    }
     TrainingConfig saved = config_;
     saved.resume.clear();
     state.config = toJson(saved);
@@ -347,6 +381,8 @@ TrainingResult Run::execute() {
             for (auto& group : optimizer_->param_groups())
                 static_cast<torch::optim::AdamWOptions&>(group.options()).lr(lr);
             torch::Tensor stepLoss = torch::zeros({}, lossSinceLog.options());  // scalar
+            // Backward runs on loss × S (S = 1 without a scaler); the gradients are divided by S below.
+            const double lossScale = scaler_ ? scaler_->scale() : 1.0;
             stepTokens_ = 0;
             stepSamples_ = 0;
             for (int64_t micro = 0; micro < config_.gradientAccumulation; ++micro) {
@@ -355,14 +391,19 @@ TrainingResult Run::execute() {
                     break;
                 }
                 const torch::Tensor loss = microBatchLoss() / static_cast<double>(config_.gradientAccumulation);
-                loss.backward();
+                (scaler_ ? loss * lossScale : loss).backward();
                 stepLoss += loss.detach();
             }
             if (cancelled) break;
             const torch::Tensor regularization = adapter_->regularizationLoss();
             if (regularization.defined() && regularization.requires_grad()) {
-                regularization.backward();
+                (scaler_ ? regularization * lossScale : regularization).backward();
                 stepLoss += regularization.detach().to(torch::kFloat);
+            }
+            if (scaler_) {
+                torch::NoGradGuard noGrad;
+                for (const torch::Tensor& parameter : parameters_)
+                    if (parameter.grad().defined()) parameter.grad().mul_(1.0 / lossScale);
             }
             // Global gradient norm before clipping, kept on the device.
             std::vector<torch::Tensor> norms;
@@ -375,9 +416,11 @@ TrainingResult Run::execute() {
                     if (parameter.grad().defined()) parameter.grad().mul_(coefficient.to(parameter.grad().dtype()));
             }
             const bool logNow = (step_ + 1) % config_.logEvery == 0 || step_ + 1 == totalSteps_;
+            // A float16 step whose gradients overflowed counts (schedule, budget) but changes nothing.
+            const bool apply = !scaler_ || scaledStepIsFinite(stepLoss, gradNorm, lossScale);
             // On the CPU reading a scalar costs nothing, so a NaN is caught before it reaches the
             // weights; on a GPU only at the logging interval (it forces a sync).
-            if (!device_.is_cuda() || logNow) {
+            if (apply && (!device_.is_cuda() || logNow)) {
                 const double value = stepLoss.item<double>();
                 if (!std::isfinite(value) || !std::isfinite(gradNorm.item<double>()))
                     throw RunFailure("the loss became " + std::string(std::isnan(value) ? "NaN" : "infinite") + " at step " +
@@ -385,16 +428,18 @@ TrainingResult Run::execute() {
                                      (result_.lastCheckpoint.empty() ? std::string()
                                                                      : "; the last good checkpoint is " + result_.lastCheckpoint));
             }
-            optimizer_->step();
+            if (apply) optimizer_->step();
             ++step_;
-            adapter_->afterOptimizerStep(step_);
+            if (apply) adapter_->afterOptimizerStep(step_);
             optimizer_->zero_grad();
-            lossSinceLog += stepLoss;
-            ++stepsSinceLog;
+            if (apply) {
+                lossSinceLog += stepLoss;
+                ++stepsSinceLog;
+            }
             tokensSinceLog += stepTokens_;
             samplesSinceLog += stepSamples_;
 
-            if (logNow) {
+            if (logNow && stepsSinceLog > 0) {
                 StepMetrics metrics;
                 metrics.step = step_;
                 const data::BatchPosition position = batcher_->position();
@@ -504,11 +549,10 @@ bool cpuHasNativeBfloat16() {
 std::string resolveComputeDtype(const std::string& requested, bool cuda) {
     if (requested != "auto" && !requested.empty()) return model::computeDtypeName(model::parseComputeDtype(requested));
     if (cuda) {
-#if defined(TORCH_VERSION_MAJOR) && TORCH_VERSION_MAJOR >= 2
-        return "bfloat16";
-#else
-        return "bfloat16";
-#endif
+        // bfloat16 needs compute capability 8.0 (Ampere) or newer; older GPUs train in float16.
+        // Unknown (no CUDA runtime symbols found) keeps bfloat16, which LibTorch emulates.
+        const int major = cudaComputeCapabilityMajor(0);
+        return major >= 0 && major < 8 ? "float16" : "bfloat16";
     }
     return cpuHasNativeBfloat16() ? "bfloat16" : "float32";
 }

@@ -1,5 +1,7 @@
 #include "train/training_config.h"
 
+#include "train/loss_scaler.h"
+
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
@@ -35,6 +37,7 @@ const std::vector<Field>& fields() {
         {"adam_beta1", &C::adamBeta1}, {"adam_beta2", &C::adamBeta2}, {"adam_epsilon", &C::adamEpsilon},
         {"schedule", &C::schedule}, {"warmup_steps", &C::warmupSteps}, {"warmup_ratio", &C::warmupRatio},
         {"max_grad_norm", &C::maxGradNorm}, {"seed", &C::seed}, {"dtype", &C::dtype}, {"device", &C::device},
+        {"loss_scale", &C::lossScale},
         {"eval_every", &C::evalEvery}, {"eval_batch_size", &C::evalBatchSize}, {"eval_at_start", &C::evalAtStart},
         {"early_stopping_patience", &C::earlyStoppingPatience}, {"keep_best", &C::keepBest},
         {"checkpoint_every", &C::checkpointEvery}, {"log_every", &C::logEvery},
@@ -132,6 +135,8 @@ void TrainingConfig::validate() const {
     if (dtype != "auto" && dtype != "float32" && dtype != "fp32" && dtype != "float" && dtype != "bfloat16" &&
         dtype != "bf16" && dtype != "float16" && dtype != "fp16" && dtype != "half")
         fail("option --dtype: unknown dtype '" + dtype + "' (expected auto, float32, bfloat16 or float16)");
+    if (!LossScaler::isValidSetting(lossScale))
+        fail("option --loss-scale: '" + lossScale + "' is not auto, off, dynamic or a positive number");
 }
 
 nlohmann::json toJson(const TrainingConfig& config) {

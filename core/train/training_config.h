@@ -52,6 +52,7 @@ struct TrainingConfig {
     uint64_t seed = 42;
     std::string dtype = "auto";         // auto, float32, bfloat16, float16
     std::string device = "auto";        // auto, cpu, cuda, cuda:N
+    std::string lossScale = "auto";     // auto (dynamic for float16), off, dynamic, or an initial scale
 
     // --- evaluation, stopping, checkpoints, logging
     int64_t evalEvery = 0;               // steps; 0 = only at the end

@@ -65,6 +65,11 @@ private Q_SLOTS:
                  qPrintable(lines[1]));
         const QString device = localizedEngineText(QStringLiteral("CPU (2 threads, bf16)"));
         QVERIFY2(device != QStringLiteral("CPU (2 threads, bf16)") && device.contains(QLatin1Char('2')), qPrintable(device));
+        const QString skipped = localizedEngineText(
+            QStringLiteral("step 7: the gradients overflowed at loss scale 65536; step skipped, scale lowered to 32768"));
+        QVERIFY2(!skipped.startsWith(QStringLiteral("step 7:")) && skipped.contains(QStringLiteral("65536")) &&
+                     skipped.contains(QStringLiteral("32768")),
+                 qPrintable(skipped));
         QCOMPARE(localizedEngineText(QStringLiteral("something new")), QStringLiteral("something new"));
     }
 };

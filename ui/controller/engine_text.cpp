@@ -40,6 +40,19 @@ const std::vector<Rule>& rules() {
                 if (m.capturedLength(4) > 0) text += tr("; the last good checkpoint is %1").arg(m.captured(4));
                 return text;
             });
+        add(R"(the gradients overflow at step (\d+) even with the loss scaled by (\S+) \(use --dtype bfloat16 or float32, or lower --lr\)(; the last good checkpoint is (.+))?)",
+            [](const auto& m) {
+                QString text = tr("the gradients overflow at step %1 even with the loss scaled by %2: compute in "
+                                  "bfloat16 or float32, or lower the learning rate")
+                                   .arg(m.captured(1), m.captured(2));
+                if (m.capturedLength(4) > 0) text += tr("; the last good checkpoint is %1").arg(m.captured(4));
+                return text;
+            });
+        add(R"(step (\d+): the gradients overflowed at loss scale (\S+); step skipped, scale lowered to (\S+))",
+            [](const auto& m) {
+                return tr("step %1: the gradients overflowed at loss scale %2; step skipped, scale lowered to %3")
+                    .arg(m.captured(1), m.captured(2), m.captured(3));
+            });
         add(R"(out of memory at step (\d+) with batch size (\d+) and max length (\d+): .*)", [](const auto& m) {
             return tr("out of memory at step %1 with batch size %2 and max length %3: lower the batch size (gradient "
                       "accumulation keeps the effective batch) or the max length")

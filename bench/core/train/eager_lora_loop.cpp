@@ -93,10 +93,12 @@ struct EagerGpt2 {
 };
 
 void setAutocast(bool enabled, torch::ScalarType dtype) {
-    at::autocast::set_autocast_cpu_dtype(dtype);
 #if TORCH_VERSION_MAJOR > 2 || (TORCH_VERSION_MAJOR == 2 && TORCH_VERSION_MINOR >= 4)
+    // 2.4 made autocast per device type; the CPU-specific calls are deprecated there.
+    at::autocast::set_autocast_dtype(at::kCPU, dtype);
     at::autocast::set_autocast_enabled(at::kCPU, enabled);
 #else
+    at::autocast::set_autocast_cpu_dtype(dtype);
     at::autocast::set_cpu_enabled(enabled);
 #endif
     if (!enabled) at::autocast::clear_cache();

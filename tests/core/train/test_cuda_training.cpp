@@ -7,7 +7,7 @@
 // CAPSULE_CUDA_TESTS_ON_CPU=1 runs the cases on the CPU instead (bfloat16 asked for explicitly),
 // leaving out what only a GPU can show (device memory, the allocator cap): a dry run of the tests'
 // own logic on a machine without a GPU.
-#include "capsule_test.h"
+#include "train_test_support.h"
 
 #include "io/safetensors.h"
 #include "train/checkpoint.h"
@@ -72,50 +72,19 @@ struct Problems {
     }
 };
 
-struct Recorder : TrainingObserver {
-    std::vector<StepMetrics> steps;
-    std::vector<EvalMetrics> evals;
-    std::vector<StatusChange> statuses;
-    std::vector<RunInfo> infos;
-    void onRunInfo(const RunInfo& info) override { infos.push_back(info); }
-    void onStep(const StepMetrics& metrics) override { steps.push_back(metrics); }
-    void onEval(const EvalMetrics& metrics) override { evals.push_back(metrics); }
-    void onStatus(const StatusChange& change) override { statuses.push_back(change); }
-};
+using test::meanLoss;
+using test::Recorder;
 
-struct DemoFixture {
-    test::TempDir dir;
-    std::string model = bundledDemoModelFolder();
-    std::string data = dir.file("train.jsonl");
-    DemoFixture() {
-        if (model.empty()) throw std::runtime_error("the shipped demo model (resources/demo/model) was not found");
-        writeDemoDataset(data, 96, 7);
-    }
-    /// test_trainer's settings, on `target` in the default mixed precision (bfloat16 asked for
-    /// explicitly in a CPU dry run, where auto may mean float32).
+/// test_trainer's fixture, with the config on `target` in the default mixed precision (bfloat16
+/// asked for explicitly in a CPU dry run, where auto may mean float32).
+struct DemoFixture : test::DemoFixture {
     TrainingConfig config(const std::string& method, const std::string& out, const Target& target) const {
-        TrainingConfig config;
-        config.model = model;
-        config.data = data;
-        config.method = method;
-        config.out = dir.file(out);
+        TrainingConfig config = test::DemoFixture::config(method, out);
         config.device = target.device;
         config.dtype = target.cuda ? "auto" : "bfloat16";
-        config.batchSize = 8;
-        config.maxSteps = 24;
-        config.schedule = "constant";
-        config.validationFraction = 0.25;
-        config.numVirtualTokens = 4;
-        config.threads = 1;
         return config;
     }
 };
-
-double meanLoss(const std::vector<StepMetrics>& steps, size_t begin, size_t end) {
-    double sum = 0;
-    for (size_t i = begin; i < end; ++i) sum += steps[i].loss;
-    return sum / static_cast<double>(end - begin);
-}
 
 bool startsWith(const std::string& text, const std::string& prefix) { return text.rfind(prefix, 0) == 0; }
 
@@ -482,4 +451,32 @@ CAPSULE_TEST(a_checkpoint_moves_between_the_cpu_and_cuda) {
             VERIFY(std::fabs(resumed.steps[i].loss - expected) <= 1e-3 * std::fabs(expected));
         }
     }
+}
+
+CAPSULE_TEST(float16_on_cuda_trains_with_dynamic_loss_scaling) {
+    // The pre-Ampere path (train/loss_scaler.h): float16 base, float32 adapters, loss × 2^16.
+    // LibTorch 1.13 has no float16 matmul on the CPU, so there is no dry run.
+    const Target target = targetOrSkip();
+    if (!target.cuda) SKIP_TEST("float16 training needs CUDA");
+    DemoFixture fixture;
+    TrainingConfig config = fixture.config("lora", "fp16", target);
+    config.dtype = "float16";
+    config.lr = 5e-3;
+    config.checkpointEvery = 24;
+    Recorder recorder;
+    const TrainingResult result = runWithoutThrowing(config, recorder, __FILE__, __LINE__);
+    if (result.status != TrainingStatus::Finished) std::printf("float16 run: %s\n", result.reason.c_str());
+    COMPARE(static_cast<int>(result.status), static_cast<int>(TrainingStatus::Finished));
+    COMPARE(recorder.infos.at(0).computeDtype, std::string("float16"));
+    const size_t skipped = recorder.logsContaining("overflowed");
+    VERIFY(recorder.steps.size() + skipped == 24);
+    VERIFY(skipped < 6);
+    const double first = meanLoss(recorder.steps, 0, 4);
+    const double last = meanLoss(recorder.steps, recorder.steps.size() - 4, recorder.steps.size());
+    std::printf("float16: loss %.4f -> %.4f, %zu steps skipped\n", first, last, skipped);
+    VERIFY(last < first);
+    const CheckpointState state = readCheckpointState(checkpointFolder(config.out, 24));
+    VERIFY(state.lossScale.has_value());
+    const auto file = io::SafetensorsFile::open(config.out + "/adapter_model.safetensors");
+    for (const io::TensorInfo& tensor : file->tensors()) COMPARE(tensor.dtype, std::string("F32"));
 }

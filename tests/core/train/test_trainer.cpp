@@ -2,7 +2,7 @@
 // GPT-2 in resources/demo/model, word-level tokenizer, two-choice sentiment): every method's loss
 // falls and lifts the accuracy from chance, resume reproduces the loss sequence of an uninterrupted
 // run exactly, pause and cancel act within one step, checkpoints are complete.
-#include "capsule_test.h"
+#include "train_test_support.h"
 
 #include "store/run_store.h"
 #include "train/checkpoint.h"
@@ -23,57 +23,9 @@ using namespace capsule;
 using namespace capsule::train;
 namespace fs = std::filesystem;
 
-namespace {
-
-struct Recorder : TrainingObserver {
-    std::vector<StepMetrics> steps;
-    std::vector<EvalMetrics> evals;
-    std::vector<peft::RankSnapshot> ranks;
-    std::vector<StatusChange> statuses;
-    std::vector<RunInfo> infos;
-    std::function<void(const StepMetrics&)> onEachStep;
-    void onRunInfo(const RunInfo& info) override { infos.push_back(info); }
-    void onStep(const StepMetrics& metrics) override {
-        steps.push_back(metrics);
-        if (onEachStep) onEachStep(metrics);
-    }
-    void onEval(const EvalMetrics& metrics) override { evals.push_back(metrics); }
-    void onRanks(const peft::RankSnapshot& snapshot) override { ranks.push_back(snapshot); }
-    void onStatus(const StatusChange& change) override { statuses.push_back(change); }
-};
-
-struct DemoFixture {
-    test::TempDir dir;
-    std::string model = bundledDemoModelFolder();
-    std::string data = dir.file("train.jsonl");
-    DemoFixture() {
-        if (model.empty()) throw std::runtime_error("the shipped demo model (resources/demo/model) was not found");
-        writeDemoDataset(data, 96, 7);
-    }
-    TrainingConfig config(const std::string& method, const std::string& out) const {
-        TrainingConfig config;
-        config.model = model;
-        config.data = data;
-        config.method = method;
-        config.out = dir.file(out);
-        config.dtype = "float32";
-        config.batchSize = 8;
-        config.maxSteps = 24;
-        config.schedule = "constant";
-        config.validationFraction = 0.25;
-        config.numVirtualTokens = 4;
-        config.threads = 1;
-        return config;
-    }
-};
-
-double meanLoss(const std::vector<StepMetrics>& steps, size_t begin, size_t end) {
-    double sum = 0;
-    for (size_t i = begin; i < end; ++i) sum += steps[i].loss;
-    return sum / static_cast<double>(end - begin);
-}
-
-}  // namespace
+using test::DemoFixture;
+using test::meanLoss;
+using test::Recorder;
 
 CAPSULE_TEST(every_method_trains_and_its_loss_falls) {
     DemoFixture fixture;
