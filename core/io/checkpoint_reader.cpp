@@ -176,6 +176,10 @@ at::Tensor CheckpointReader::tensor(const std::string& name) const {
     return fileOf(name).tensor(name);
 }
 
+void CheckpointReader::releasePages(const std::string& name) const {
+    fileOf(name).releasePages(name);
+}
+
 int64_t CheckpointReader::totalParameters() const {
     int64_t total = 0;
     for (const auto& entry : fileIndexByName_) total += info(entry.first).elementCount;

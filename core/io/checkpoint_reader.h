@@ -54,6 +54,8 @@ public:
     const SafetensorsFile& fileOf(const std::string& name) const;
     /// Zero-copy CPU view of the stored tensor (see SafetensorsFile::tensor): stored dtype, read-only.
     at::Tensor tensor(const std::string& name) const;
+    /// SafetensorsFile::releasePages in the shard that holds `name`.
+    void releasePages(const std::string& name) const;
     /// Sum of element counts of all tensors.
     int64_t totalParameters() const;
     /// The stored dtype holding the most elements ("BF16", "F32", ...); empty when there are none.

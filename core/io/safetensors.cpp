@@ -103,6 +103,17 @@ const TensorInfo& SafetensorsFile::info(const std::string& name) const {
     return header_.tensors[found->second];
 }
 
+void SafetensorsFile::releasePages(const std::string& name) const {
+    const TensorInfo& entry = info(name);
+    const auto page = static_cast<uint64_t>(::sysconf(_SC_PAGESIZE));
+    // Only whole pages inside the tensor's bytes: a page shared with a neighbour stays.
+    const uint64_t begin = (entry.fileOffsetBytes + page - 1) / page * page;
+    const uint64_t end = (entry.fileOffsetBytes + entry.sizeBytes()) / page * page;
+    if (end <= begin) return;
+    // Advice only: a refusal changes nothing but the resident set, so its result is ignored.
+    (void)::madvise(const_cast<unsigned char*>(mapping_) + begin, static_cast<std::size_t>(end - begin), MADV_DONTNEED);
+}
+
 at::Tensor SafetensorsFile::tensor(const std::string& name) const {
     const TensorInfo& entry = info(name);
     const DtypeMapping* mapping = torchDtypeOf(entry.dtype);

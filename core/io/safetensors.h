@@ -72,6 +72,11 @@ public:
     /// writing faults; call .clone() for a private copy); otherwise an aligned copy. Throws for an
     /// unknown name or an unsupported dtype ("unsupported dtype F8_E4M3 for tensor 'x' in FILE").
     at::Tensor tensor(const std::string& name) const;
+    /// Drops the mapped pages that hold only `name`'s data from this process's resident set
+    /// (madvise MADV_DONTNEED), for a loader that has copied the tensor elsewhere: converting a
+    /// checkpoint then never holds the whole file and the whole model at once. Reading the tensor
+    /// again, through a new or an older view, re-reads the file. Throws for an unknown name.
+    void releasePages(const std::string& name) const;
 
     /// Start of the mapped file (for tests and benchmarks); valid while this object lives.
     const unsigned char* mappedBytes() const { return mapping_; }

@@ -184,9 +184,13 @@ void loadWeights(CausalLM& model, const io::CheckpointReader& checkpoint) {
     }
 
     // One tensor at a time from the mapping into the preallocated parameter: copy_ converts the
-    // dtype and moves to the device in one pass.
+    // dtype and moves to the device in one pass. The copied pages then leave the resident set, so
+    // the peak is the model plus one tensor, not the model plus the whole file.
     torch::NoGradGuard noGrad;
-    for (const auto& [name, stored] : plan.sourceOf) plan.target.at(name).copy_(checkpoint.tensor(stored));
+    for (const auto& [name, stored] : plan.sourceOf) {
+        plan.target.at(name).copy_(checkpoint.tensor(stored));
+        checkpoint.releasePages(stored);
+    }
 }
 
 ModelConfig effectiveModelConfig(const std::string& folder, const io::CheckpointReader& checkpoint) {

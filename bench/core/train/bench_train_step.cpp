@@ -96,11 +96,13 @@ double matmulGflops(torch::ScalarType dtype, int64_t m, int64_t k, int64_t n, co
 struct Rate : train::TrainingObserver {
     std::vector<double> tokensPerSecond;
     int64_t peakGpuMemoryBytes = 0;  // the largest StepMetrics::gpuMemoryBytes (device memory in use, every process)
+    int64_t peakStepResidentBytes = 0;  // the largest StepMetrics::memoryBytes (RSS after a step)
     std::string computeDtype;
     void onRunInfo(const train::RunInfo& info) override { computeDtype = info.computeDtype; }
     void onStep(const train::StepMetrics& m) override {
         tokensPerSecond.push_back(m.tokensPerSecond);
         peakGpuMemoryBytes = std::max(peakGpuMemoryBytes, m.gpuMemoryBytes);
+        peakStepResidentBytes = std::max(peakStepResidentBytes, m.memoryBytes);
     }
 };
 
@@ -141,6 +143,21 @@ double trainerTokensPerSecond(const fs::path& folder, const std::string& dtype, 
     size_t counted = 0;
     for (size_t i = 1; i < rate.tokensPerSecond.size(); ++i, ++counted) sum += rate.tokensPerSecond[i];
     return counted ? sum / static_cast<double>(counted) : rate.tokensPerSecond.back();
+}
+
+/// A field of /proc/self/status in MiB ("VmRSS", "VmHWM"); 0 when unreadable.
+double statusMiB(const std::string& field) {
+    std::ifstream status("/proc/self/status");
+    for (std::string line; std::getline(status, line);)
+        if (line.rfind(field + ":", 0) == 0) return std::atof(line.c_str() + field.size() + 1) / 1024.0;  // kB
+    return 0.0;
+}
+
+/// Resets the peak RSS (VmHWM) to the current RSS, so the next peak belongs to what runs next.
+bool resetPeakResidentSet() {
+    std::ofstream clear("/proc/self/clear_refs");
+    clear << "5";
+    return static_cast<bool>(clear.flush());
 }
 
 double median(std::vector<double> values) {
@@ -285,8 +302,17 @@ int main(int argc, char** argv) {
         const torch::ScalarType type = model::parseComputeDtype(dtype);
         const int64_t rows = shape.batch * shape.length;
         const double matmulBefore = matmulGflops(type, rows, 768, 3072);
-        const double tokensPerSecond = trainerTokensPerSecond(folder, dtypeName, steps, profile, shape);
+        const double residentBefore = statusMiB("VmRSS");
+        const bool peakReset = resetPeakResidentSet();
+        Rate rate;
+        const double tokensPerSecond = trainerTokensPerSecond(folder, dtypeName, steps, profile, shape, &rate);
         if (tokensPerSecond <= 0.0) return 1;
+        // Peak over the whole run (loading included) and RSS right after the steps (training alone).
+        if (peakReset)
+            std::printf("%-9s memory: peak RSS %.0f MiB during the run, %.0f MiB after its steps, %.0f MiB before it "
+                        "(weights in %s: %.0f MiB)\n",
+                        dtype, statusMiB("VmHWM"), static_cast<double>(rate.peakStepResidentBytes) / 1048576.0,
+                        residentBefore, dtype, p * static_cast<double>(c10::elementSize(type)) / 1048576.0);
         // The matmul rate before and after the run, averaged: a change in machine load skews less.
         const double matmul = 0.5 * (matmulBefore + matmulGflops(type, rows, 768, 3072));
         const double achieved = tokensPerSecond * flopPerToken / 1e9;

@@ -4,9 +4,11 @@
 #include "safetensors_test_files.h"
 
 #include "io/safetensors.h"
+#include "io/safetensors_writer.h"
 
 #include <torch/torch.h>
 
+#include <fstream>
 #include <random>
 
 #include <sys/mman.h>
@@ -115,6 +117,42 @@ CAPSULE_TEST(alignedTensorIsZeroCopyAndKeepsMappingAlive) {
     COMPARE(view.sum().item<float>(), 10.0f);
     view = torch::Tensor();
     VERIFY(weak.expired());
+}
+
+namespace {
+
+/// This process's resident set in MiB (/proc/self/statm; mincore would count the page cache).
+double residentMiB() {
+    std::ifstream statm("/proc/self/statm");
+    long long pages = 0, resident = 0;
+    statm >> pages >> resident;
+    return static_cast<double>(resident) * static_cast<double>(::sysconf(_SC_PAGESIZE)) / 1048576.0;
+}
+
+}  // namespace
+
+CAPSULE_TEST(releasedPagesLeaveTheResidentSetAndReadBackIntact) {
+    capsule::test::TempDir folder;
+    const torch::Tensor big = torch::arange(4 << 20, torch::kFloat);    // [4M], 16 MiB
+    const torch::Tensor small = torch::arange(10, torch::kFloat) * 3;  // [10], shares a page with big's end
+    capsule::io::writeSafetensors(folder.file("two.safetensors"), {{"big", big}, {"small", small}});
+    auto file = SafetensorsFile::open(folder.file("two.safetensors"));
+    const torch::Tensor view = file->tensor("big");
+    const double before = residentMiB();
+    COMPARE(view.sum().item<double>(), big.sum().item<double>());  // touches every page
+    const double touched = residentMiB();
+    file->releasePages("big");
+    const double released = residentMiB();
+    std::printf("    RSS %.1f MiB, %.1f after reading 'big' (16 MiB), %.1f after releasing it\n", before, touched, released);
+    VERIFY(touched - before > 15.0);
+    VERIFY(touched - released > 15.0);
+    // Still readable, through the old view and a new one; the neighbour is untouched.
+    VERIFY(torch::equal(view, big));
+    VERIFY(torch::equal(file->tensor("big"), big));
+    VERIFY(torch::equal(file->tensor("small"), small));
+    file->releasePages("small");  // smaller than a page: nothing to drop, nothing breaks
+    VERIFY(torch::equal(file->tensor("small"), small));
+    VERIFY_THROWS(file->releasePages("missing"), "no tensor named 'missing'");
 }
 
 CAPSULE_TEST(misalignedDataIsCopied) {
