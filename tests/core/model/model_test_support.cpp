@@ -206,6 +206,37 @@ bool TinyConfig::layerSlides(int64_t layer) const {
     return false;
 }
 
+TinyConfig tinyConfig(const std::string& type, int64_t vocab, int64_t maxPositions) {
+    TinyConfig config;
+    config.modelType = type;
+    config.vocab = vocab;
+    config.hidden = 16;
+    config.layers = 2;
+    config.heads = 4;
+    config.kvHeads = type == "gpt2" ? 4 : 2;
+    config.headDim = 4;
+    config.intermediate = 24;
+    config.maxPositions = maxPositions;
+    config.tied = type == "gpt2";
+    return config;
+}
+
+TinyConfig tinyGpt2() { return tinyConfig("gpt2", 41, 32); }
+
+TinyConfig tinyLlama() { return tinyConfig("llama", 43, 64); }
+
+TinyConfig tinyQwen2() {
+    TinyConfig config = tinyLlama();
+    config.modelType = "qwen2";  // q/k/v biases
+    config.tied = true;
+    config.ropeTheta = 1e6;
+    return config;
+}
+
+TinyConfig tinyGenerationConfig(const std::string& type, int64_t maxPositions) {
+    return tinyConfig(type, 29, maxPositions);
+}
+
 std::string configJson(const TinyConfig& c) {
     nlohmann::json j;
     j["model_type"] = c.modelType;
@@ -360,6 +391,25 @@ std::map<std::string, torch::Tensor> writeCheckpoint(const std::string& folder, 
     return stored;
 }
 
+std::map<std::string, torch::Tensor> writeTwoBf16Shards(const std::string& folder, const TinyConfig& config,
+                                                        const std::map<std::string, torch::Tensor>& weights) {
+    auto shardCount = [&](int64_t limit) {
+        int64_t shards = 1, used = 0;
+        for (const auto& [name, tensor] : weights) {
+            const int64_t bytes = tensor.numel() * 2;
+            if (used > 0 && used + bytes > limit) {
+                ++shards;
+                used = 0;
+            }
+            used += bytes;
+        }
+        return shards;
+    };
+    int64_t limit = 64;
+    while (shardCount(limit) > 2) limit += 64;
+    return writeCheckpoint(folder, config, weights, torch::kBFloat16, limit);
+}
+
 torch::Tensor referenceLogits(const TinyConfig& config, const std::map<std::string, torch::Tensor>& weights,
                               const std::vector<int64_t>& ids) {
     torch::NoGradGuard noGrad;
@@ -413,6 +463,23 @@ torch::Tensor referenceInverseFrequencies(const TinyConfig& c, int64_t sequenceL
 double referenceAttentionFactor(const TinyConfig& c) {
     if (c.ropeType != "yarn" || c.ropeFactor <= 1.0) return 1.0;
     return 0.1 * std::log(c.ropeFactor) + 1.0;
+}
+
+PaddedBatch padBatch(const std::vector<std::vector<int64_t>>& sequences, int64_t width, bool leftPadding,
+                     int64_t padId) {
+    const int64_t rows = static_cast<int64_t>(sequences.size());
+    PaddedBatch batch;
+    batch.ids = torch::full({rows, width}, padId, torch::kLong);
+    batch.mask = torch::zeros({rows, width}, torch::kLong);
+    for (int64_t b = 0; b < rows; ++b) {
+        const auto& sequence = sequences[size_t(b)];
+        const int64_t length = int64_t(sequence.size()), start = leftPadding ? width - length : 0;
+        batch.ids[b].slice(0, start, start + length).copy_(torch::tensor(sequence, torch::kLong));
+        batch.mask[b].slice(0, start, start + length).fill_(1);
+        batch.starts.push_back(start);
+        batch.lengths.push_back(length);
+    }
+    return batch;
 }
 
 double maxAbsDiff(const torch::Tensor& a, const torch::Tensor& b) {

@@ -48,6 +48,19 @@ struct TinyConfig {
     bool layerSlides(int64_t layer) const;
 };
 
+/// The tiny architecture of the shared configs below (the tests' expectations depend on these exact
+/// values): family `type`, 2 layers of hidden 16, 4 query heads of 4 with 4 KV heads for GPT-2 and 2
+/// otherwise (GQA), intermediate 24, the head tied for GPT-2 only.
+TinyConfig tinyConfig(const std::string& type, int64_t vocab, int64_t maxPositions);
+/// GPT-2: vocab 41, 32 positions.
+TinyConfig tinyGpt2();
+/// Llama with grouped-query attention (2 query heads per KV head): vocab 43, 64 positions.
+TinyConfig tinyLlama();
+/// tinyLlama() as Qwen2: q/k/v biases, tied head, rope_theta 1e6.
+TinyConfig tinyQwen2();
+/// The generation tests' models of family `type` ("gpt2", "llama", "qwen2", ...): vocab 29.
+TinyConfig tinyGenerationConfig(const std::string& type, int64_t maxPositions = 48);
+
 /// config.json text for `config`.
 std::string configJson(const TinyConfig& config);
 
@@ -65,6 +78,11 @@ std::map<std::string, torch::Tensor> writeCheckpoint(const std::string& folder, 
                                                      int64_t maxShardBytes = 0,
                                                      const std::map<std::string, torch::Tensor>& extra = {});
 
+/// writeCheckpoint() in bfloat16, split into exactly two shards with an index: the shard limit is
+/// the smallest multiple of 64 bytes that splits the tensors (name order, greedy) into two.
+std::map<std::string, torch::Tensor> writeTwoBf16Shards(const std::string& folder, const TinyConfig& config,
+                                                        const std::map<std::string, torch::Tensor>& weights);
+
 /// Reference logits [T, V] (float64) for one unpadded sequence, from the formulas alone.
 torch::Tensor referenceLogits(const TinyConfig& config, const std::map<std::string, torch::Tensor>& weights,
                               const std::vector<int64_t>& ids);
@@ -73,6 +91,19 @@ torch::Tensor referenceLogits(const TinyConfig& config, const std::map<std::stri
 torch::Tensor referenceInverseFrequencies(const TinyConfig& config, int64_t sequenceLength);
 /// The yarn attention factor (1 for other types).
 double referenceAttentionFactor(const TinyConfig& config);
+
+/// `sequences` as one batch: ids [B, width] padded with `padId` on the left or on the right, and the
+/// attention mask (1 on the tokens).
+struct PaddedBatch {
+    torch::Tensor ids, mask;
+    std::vector<int64_t> starts, lengths;  // where each row's tokens stand
+    /// Row `b` of a batched output [B, width, ...] at sequence b's tokens.
+    torch::Tensor tokensOf(const torch::Tensor& batched, int64_t b) const {
+        return batched[b].slice(0, starts[size_t(b)], starts[size_t(b)] + lengths[size_t(b)]);
+    }
+};
+PaddedBatch padBatch(const std::vector<std::vector<int64_t>>& sequences, int64_t width, bool leftPadding,
+                     int64_t padId = 0);
 
 /// max |a − b| as a double.
 double maxAbsDiff(const torch::Tensor& a, const torch::Tensor& b);

@@ -20,6 +20,9 @@
 
 using namespace capsule;
 using capsule::test::TinyConfig;
+using capsule::test::tinyGpt2;
+using capsule::test::tinyLlama;
+using capsule::test::tinyQwen2;
 
 namespace {
 
@@ -32,43 +35,6 @@ torch::Device deviceOrSkip() {
     if (!torch::cuda::is_available())
         SKIP_TEST("CUDA is not available (LibTorch " TORCH_VERSION " sees no GPU); CAPSULE_CUDA_TESTS_ON_CPU=1 dry-runs these on the CPU");
     return torch::Device(torch::kCUDA, 0);
-}
-
-TinyConfig tinyGpt2() {
-    TinyConfig config;
-    config.modelType = "gpt2";
-    config.vocab = 41;
-    config.hidden = 16;
-    config.layers = 2;
-    config.heads = 4;
-    config.kvHeads = 4;
-    config.headDim = 4;
-    config.intermediate = 24;
-    config.maxPositions = 32;
-    config.tied = true;
-    return config;
-}
-
-TinyConfig tinyLlama() {
-    TinyConfig config;
-    config.modelType = "llama";
-    config.vocab = 43;
-    config.hidden = 16;
-    config.layers = 2;
-    config.heads = 4;
-    config.kvHeads = 2;  // GQA: 2 query heads per kv head
-    config.headDim = 4;
-    config.intermediate = 24;
-    config.maxPositions = 64;
-    return config;
-}
-
-TinyConfig tinyQwen2() {
-    TinyConfig config = tinyLlama();
-    config.modelType = "qwen2";  // q/k/v biases
-    config.tied = true;
-    config.ropeTheta = 1e6;
-    return config;
 }
 
 model::ForwardInput idsInput(const std::vector<int64_t>& ids) {
@@ -112,22 +78,6 @@ void compareLogitsOnDevice(const std::string& folder, const TinyConfig& config,
     VERIFY(bf16VersusReference < 0.05 * scale + 0.05);
 }
 
-/// The tiny models of test_generation (random weights, scale 0.5).
-TinyConfig generationConfig(const std::string& type) {
-    TinyConfig config;
-    config.modelType = type;
-    config.vocab = 29;
-    config.hidden = 16;
-    config.layers = 2;
-    config.heads = 4;
-    config.kvHeads = type == "gpt2" ? 4 : 2;
-    config.headDim = 4;
-    config.intermediate = 24;
-    config.maxPositions = 48;
-    config.tied = type == "gpt2";
-    return config;
-}
-
 }  // namespace
 
 CAPSULE_TEST(gpt2_logits_on_cuda_match_cpu_and_reference) {
@@ -142,23 +92,7 @@ CAPSULE_TEST(llama_gqa_bf16_shards_on_cuda_match_cpu_and_reference) {
     deviceOrSkip();
     const TinyConfig config = tinyLlama();
     test::TempDir folder;
-    const auto raw = test::randomWeights(config, 3);
-    // The smallest shard limit that splits the tensors (name order, greedy) into exactly two shards.
-    auto shardCount = [&](int64_t limit) {
-        int64_t shards = 1, used = 0;
-        for (const auto& [name, tensor] : raw) {
-            const int64_t bytes = tensor.numel() * 2;
-            if (used > 0 && used + bytes > limit) {
-                ++shards;
-                used = 0;
-            }
-            used += bytes;
-        }
-        return shards;
-    };
-    int64_t limit = 64;
-    while (shardCount(limit) > 2) limit += 64;
-    const auto stored = test::writeCheckpoint(folder.path(), config, raw, torch::kBFloat16, limit);
+    const auto stored = test::writeTwoBf16Shards(folder.path(), config, test::randomWeights(config, 3));
     VERIFY(std::filesystem::exists(folder.file("model.safetensors.index.json")));
     VERIFY(std::filesystem::exists(folder.file("model-00002-of-00002.safetensors")));
     COMPARE(io::CheckpointReader(folder.path()).dominantDtype(), std::string("BF16"));
@@ -182,7 +116,7 @@ CAPSULE_TEST(qwen2_biases_and_tied_head_on_cuda_match_cpu_and_reference) {
 CAPSULE_TEST(greedy_generation_on_cuda_equals_cpu_token_for_token) {
     const torch::Device device = deviceOrSkip();
     for (const std::string type : {"gpt2", "llama", "qwen2"}) {
-        const TinyConfig config = generationConfig(type);
+        const TinyConfig config = test::tinyGenerationConfig(type);  // test_generation's models
         test::TempDir folder;
         test::writeCheckpoint(folder.path(), config, test::randomWeights(config, 17, 0.5));
         const auto cpu = model::loadModel(folder.path(), {torch::kFloat, kCpu});
@@ -239,25 +173,16 @@ CAPSULE_TEST(padded_batch_on_cuda_equals_one_by_one) {
             singleOnCpu.push_back(cpu->forward(idsInput(ids)).squeeze(0));
         }
         for (const bool leftPadding : {false, true}) {
-            const int64_t width = 8;
-            torch::Tensor ids = torch::zeros({3, width}, torch::kLong);
-            torch::Tensor mask = torch::zeros({3, width}, torch::kLong);
-            for (int64_t b = 0; b < 3; ++b) {
-                const auto& sequence = sequences[size_t(b)];
-                const int64_t length = int64_t(sequence.size()), start = leftPadding ? width - length : 0;
-                ids[b].slice(0, start, start + length).copy_(torch::tensor(sequence, torch::kLong));
-                mask[b].slice(0, start, start + length).fill_(1);
-            }
+            const test::PaddedBatch batch = test::padBatch(sequences, 8, leftPadding);
             model::ForwardInput input;
-            input.inputIds = ids.to(device);
-            input.attentionMask = mask.to(device);
+            input.inputIds = batch.ids.to(device);
+            input.attentionMask = batch.mask.to(device);
             const torch::Tensor logits = onDevice->forward(input);  // [3, 8, V]
             COMPARE(logits.device().type(), device.type());
             VERIFY(!torch::isnan(logits).any().item<bool>());
             double worst = 0, worstVersusCpu = 0;
             for (int64_t b = 0; b < 3; ++b) {
-                const int64_t length = int64_t(sequences[size_t(b)].size()), start = leftPadding ? width - length : 0;
-                const torch::Tensor row = logits[b].slice(0, start, start + length);
+                const torch::Tensor row = batch.tokensOf(logits, b);
                 worst = std::max(worst, test::maxAbsDiff(row, single[size_t(b)]));
                 worstVersusCpu = std::max(worstVersusCpu, test::maxAbsDiff(row, singleOnCpu[size_t(b)]));
             }

@@ -16,17 +16,7 @@ namespace {
 const torch::Device kCpu(torch::kCPU);
 
 std::shared_ptr<model::CausalLM> tinyModel(const test::TempDir& folder, const std::string& type) {
-    TinyConfig config;
-    config.modelType = type;
-    config.vocab = 29;
-    config.hidden = 16;
-    config.layers = 2;
-    config.heads = 4;
-    config.kvHeads = type == "gpt2" ? 4 : 2;
-    config.headDim = 4;
-    config.intermediate = 24;
-    config.maxPositions = 48;
-    config.tied = type == "gpt2";
+    const TinyConfig config = test::tinyGenerationConfig(type);
     test::writeCheckpoint(folder.path(), config, test::randomWeights(config, 17, 0.5));
     return model::loadModel(folder.path(), {torch::kFloat, kCpu});
 }

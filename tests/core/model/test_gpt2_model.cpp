@@ -12,23 +12,9 @@
 
 using namespace capsule;
 using capsule::test::TinyConfig;
+using capsule::test::tinyGpt2;
 
 namespace {
-
-TinyConfig tinyGpt2() {
-    TinyConfig config;
-    config.modelType = "gpt2";
-    config.vocab = 41;
-    config.hidden = 16;
-    config.layers = 2;
-    config.heads = 4;
-    config.kvHeads = 4;
-    config.headDim = 4;
-    config.intermediate = 24;
-    config.maxPositions = 32;
-    config.tied = true;
-    return config;
-}
 
 /// The causal-mask buffers the hub gpt2 files carry: h.N.attn.bias [1, 1, P, P], h.N.attn.masked_bias [].
 std::map<std::string, torch::Tensor> hubBuffers(const TinyConfig& config) {
@@ -163,23 +149,14 @@ CAPSULE_TEST(paddedBatchesEqualOneByOne) {
     for (const auto& ids : sequences) single.push_back(model->forward(idsInput(ids)).squeeze(0));
 
     for (const bool leftPadding : {false, true}) {
-        const int64_t width = 9;
-        torch::Tensor ids = torch::full({3, width}, 7, torch::kLong);  // pad id 7: arbitrary, must not matter
-        torch::Tensor mask = torch::zeros({3, width}, torch::kLong);
-        for (int64_t b = 0; b < 3; ++b) {
-            const auto& sequence = sequences[size_t(b)];
-            const int64_t length = int64_t(sequence.size()), start = leftPadding ? width - length : 0;
-            ids[b].slice(0, start, start + length).copy_(torch::tensor(sequence, torch::kLong));
-            mask[b].slice(0, start, start + length).fill_(1);
-        }
+        const test::PaddedBatch batch = test::padBatch(sequences, 9, leftPadding, 7);  // pad id 7: arbitrary, must not matter
         model::ForwardInput input;
-        input.inputIds = ids;
-        input.attentionMask = mask;
+        input.inputIds = batch.ids;
+        input.attentionMask = batch.mask;
         const torch::Tensor logits = model->forward(input);  // [3, W, V]
         VERIFY(!torch::isnan(logits).any().item<bool>());
         for (int64_t b = 0; b < 3; ++b) {
-            const int64_t length = int64_t(sequences[size_t(b)].size()), start = leftPadding ? width - length : 0;
-            const double difference = test::maxAbsDiff(logits[b].slice(0, start, start + length), single[size_t(b)]);
+            const double difference = test::maxAbsDiff(batch.tokensOf(logits, b), single[size_t(b)]);
             if (!(difference < 1e-5))
                 test::fail((leftPadding ? "left" : "right") + std::string(" padding, row ") + std::to_string(b) +
                                ": max |diff| = " + std::to_string(difference),

@@ -13,24 +13,11 @@
 
 using namespace capsule;
 using capsule::test::TinyConfig;
+using capsule::test::tinyLlama;
 
 namespace {
 
 const torch::Device kCpu(torch::kCPU);
-
-TinyConfig tinyLlama() {
-    TinyConfig config;
-    config.modelType = "llama";
-    config.vocab = 43;
-    config.hidden = 16;
-    config.layers = 2;
-    config.heads = 4;
-    config.kvHeads = 2;  // GQA: 2 query heads per kv head
-    config.headDim = 4;
-    config.intermediate = 24;
-    config.maxPositions = 64;
-    return config;
-}
 
 model::ForwardInput idsInput(const std::vector<int64_t>& ids) {
     model::ForwardInput input;
@@ -73,23 +60,7 @@ CAPSULE_TEST(headDimDifferentFromHiddenOverHeadsAndBiases) {
 CAPSULE_TEST(bf16WeightsInTwoShardsWithIndex) {
     TinyConfig config = tinyLlama();
     test::TempDir folder;
-    const auto raw = test::randomWeights(config, 3);
-    // The smallest shard limit that splits the tensors (name order, greedy) into exactly two shards.
-    auto shardCount = [&](int64_t limit) {
-        int64_t shards = 1, used = 0;
-        for (const auto& [name, tensor] : raw) {
-            const int64_t bytes = tensor.numel() * 2;
-            if (used > 0 && used + bytes > limit) {
-                ++shards;
-                used = 0;
-            }
-            used += bytes;
-        }
-        return shards;
-    };
-    int64_t limit = 64;
-    while (shardCount(limit) > 2) limit += 64;
-    const auto weights = test::writeCheckpoint(folder.path(), config, raw, torch::kBFloat16, limit);
+    const auto weights = test::writeTwoBf16Shards(folder.path(), config, test::randomWeights(config, 3));
     VERIFY(std::filesystem::exists(folder.file("model.safetensors.index.json")));
     VERIFY(std::filesystem::exists(folder.file("model-00001-of-00002.safetensors")));
     VERIFY(std::filesystem::exists(folder.file("model-00002-of-00002.safetensors")));
@@ -114,10 +85,7 @@ CAPSULE_TEST(bf16WeightsInTwoShardsWithIndex) {
 }
 
 CAPSULE_TEST(qwen2BiasesTiedEmbeddingsAndSlidingLayer) {
-    TinyConfig config = tinyLlama();
-    config.modelType = "qwen2";
-    config.tied = true;
-    config.ropeTheta = 1e6;
+    TinyConfig config = test::tinyQwen2();
     config.slidingWindow = 3;   // layer 1 slides (max_window_layers 1)
     config.maxWindowLayers = 1;
     VERIFY(compareWithReference(config, 4, 11, torch::kFloat, 0, "qwen2 biases, tied, window 3 on layer 1") < 2e-4);
@@ -284,50 +252,31 @@ CAPSULE_TEST(paddedBatchesEqualOneByOneIncludingCachedDecoding) {
     for (const auto& ids : sequences) single.push_back(model->forward(idsInput(ids)).squeeze(0));
 
     for (const bool leftPadding : {false, true}) {
-        const int64_t width = 8;
-        torch::Tensor ids = torch::zeros({3, width}, torch::kLong);
-        torch::Tensor mask = torch::zeros({3, width}, torch::kLong);
-        for (int64_t b = 0; b < 3; ++b) {
-            const auto& sequence = sequences[size_t(b)];
-            const int64_t length = int64_t(sequence.size()), start = leftPadding ? width - length : 0;
-            ids[b].slice(0, start, start + length).copy_(torch::tensor(sequence, torch::kLong));
-            mask[b].slice(0, start, start + length).fill_(1);
-        }
+        const test::PaddedBatch batch = test::padBatch(sequences, 8, leftPadding);
         model::ForwardInput input;
-        input.inputIds = ids;
-        input.attentionMask = mask;
+        input.inputIds = batch.ids;
+        input.attentionMask = batch.mask;
         const torch::Tensor logits = model->forward(input);
         VERIFY(!torch::isnan(logits).any().item<bool>());
-        for (int64_t b = 0; b < 3; ++b) {
-            const int64_t length = int64_t(sequences[size_t(b)].size()), start = leftPadding ? width - length : 0;
-            VERIFY(test::maxAbsDiff(logits[b].slice(0, start, start + length), single[size_t(b)]) < 1e-5);
-        }
+        for (int64_t b = 0; b < 3; ++b) VERIFY(test::maxAbsDiff(batch.tokensOf(logits, b), single[size_t(b)]) < 1e-5);
     }
 
     // Left-padded batched decoding with a cache (what batched generation does): prefill the
     // left-padded prompts, then feed one more token per row with the mask extended by a 1.
-    const int64_t width = 8;
-    torch::Tensor ids = torch::zeros({3, width}, torch::kLong);
-    torch::Tensor mask = torch::zeros({3, width}, torch::kLong);
     std::vector<std::vector<int64_t>> prompts;
-    for (int64_t b = 0; b < 3; ++b) {
-        std::vector<int64_t> prompt(sequences[size_t(b)].begin(), sequences[size_t(b)].end() - 1);
-        const int64_t length = int64_t(prompt.size());
-        ids[b].slice(0, width - length, width).copy_(torch::tensor(prompt, torch::kLong));
-        mask[b].slice(0, width - length, width).fill_(1);
-        prompts.push_back(prompt);
-    }
+    for (const auto& sequence : sequences) prompts.emplace_back(sequence.begin(), sequence.end() - 1);
+    const test::PaddedBatch padded = test::padBatch(prompts, 8, true);
     model::KVCache cache = model->makeCache();
     model::ForwardInput prefill;
-    prefill.inputIds = ids;
-    prefill.attentionMask = mask;
+    prefill.inputIds = padded.ids;
+    prefill.attentionMask = padded.mask;
     prefill.cache = &cache;
     model->hidden(prefill);
     model::ForwardInput step;
     torch::Tensor last = torch::zeros({3, 1}, torch::kLong);
     for (int64_t b = 0; b < 3; ++b) last[b][0] = sequences[size_t(b)].back();
     step.inputIds = last;
-    step.attentionMask = torch::cat({mask, torch::ones({3, 1}, torch::kLong)}, 1);
+    step.attentionMask = torch::cat({padded.mask, torch::ones({3, 1}, torch::kLong)}, 1);
     step.cache = &cache;
     const torch::Tensor stepLogits = model->forward(step);  // [3, 1, V]
     for (int64_t b = 0; b < 3; ++b)

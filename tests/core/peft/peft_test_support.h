@@ -1,6 +1,6 @@
 #pragma once
-// Shared helpers of the PEFT tests: tiny in-memory models (the model tests' TinyConfig and
-// config.json writer), deterministic inputs, and small tensor utilities.
+// Shared helpers of the PEFT tests: tiny in-memory models (the model tests' TinyConfig, tinyGpt2()
+// and config.json writer), deterministic inputs, and small tensor utilities.
 #include "capsule_test.h"
 #include "model_test_support.h"
 
@@ -19,34 +19,8 @@
 
 namespace capsule::test {
 
-inline TinyConfig tinyGpt2Config() {
-    TinyConfig config;
-    config.modelType = "gpt2";
-    config.vocab = 41;
-    config.hidden = 16;
-    config.layers = 2;
-    config.heads = 4;
-    config.kvHeads = 4;
-    config.headDim = 4;
-    config.intermediate = 24;
-    config.maxPositions = 32;
-    config.tied = true;
-    return config;
-}
-
-inline TinyConfig tinyLlamaConfig() {
-    TinyConfig config;
-    config.modelType = "llama";
-    config.vocab = 37;
-    config.hidden = 16;
-    config.layers = 2;
-    config.heads = 4;
-    config.kvHeads = 2;  // GQA: k/v_proj are narrower than q_proj
-    config.headDim = 4;
-    config.intermediate = 24;
-    config.maxPositions = 64;
-    return config;
-}
+/// Llama with GQA (k/v_proj are narrower than q_proj): vocab 37, 64 positions.
+inline TinyConfig tinyLlamaConfig() { return tinyConfig("llama", 37, 64); }
 
 /// A model built from `config` with random weights (model::initializeRandomWeights), float32 CPU.
 inline std::shared_ptr<model::CausalLM> tinyModel(const TinyConfig& config, uint64_t seed = 7,

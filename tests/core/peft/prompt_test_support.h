@@ -23,17 +23,7 @@ namespace capsule::test {
 /// 2 KV heads of 4), written to `folder` with weights ~ N(0, 0.5²) and loaded in `dtype`.
 inline std::shared_ptr<model::CausalLM> tinyPromptModel(const TempDir& folder, const std::string& type,
                                                         torch::ScalarType dtype = torch::kFloat, uint64_t seed = 17) {
-    TinyConfig config;
-    config.modelType = type;
-    config.vocab = 29;
-    config.hidden = 16;
-    config.layers = 2;
-    config.heads = 4;
-    config.kvHeads = type == "gpt2" ? 4 : 2;
-    config.headDim = 4;
-    config.intermediate = 24;
-    config.maxPositions = 64;
-    config.tied = type == "gpt2";
+    const TinyConfig config = tinyGenerationConfig(type, 64);
     writeCheckpoint(folder.path(), config, randomWeights(config, seed, 0.5));
     auto model = model::loadModel(folder.path(), {dtype, torch::Device(torch::kCPU)});
     model->eval();

@@ -147,7 +147,7 @@ CAPSULE_TEST(rankAllocatorMasksTheHandComputedTriplets) {
 }
 
 CAPSULE_TEST(forwardScalingAndZeroInit) {
-    auto model = test::tinyModel(test::tinyGpt2Config());
+    auto model = test::tinyModel(test::tinyGpt2());
     const torch::Tensor ids = test::tinyInputIds(2, 6, 41);
     const torch::Tensor base = test::logitsOf(*model, ids);
     auto adapter = applyAdaLora(*model, smallConfig(6, 2, 0, 0, 10));
@@ -182,7 +182,7 @@ CAPSULE_TEST(mergeEqualsUnmerged) {
 
 CAPSULE_TEST(keysAndShapesFollowTheSpecTable) {
     // §4.6: no `.weight`; A [init_r, in], B [out, init_r], E [init_r, 1] before any pruning.
-    auto gpt2 = test::tinyModel(test::tinyGpt2Config());
+    auto gpt2 = test::tinyModel(test::tinyGpt2());
     auto adapter = applyAdaLora(*gpt2, smallConfig(12, 8, 0, 0, 10));
     std::map<std::string, std::vector<int64_t>> shapes;
     for (const auto& [key, tensor] : adapter->stateDict()) shapes[key] = tensor.sizes().vec();
@@ -212,7 +212,7 @@ CAPSULE_TEST(recordedRunFollowsTheScheduleAndEndsAtTarget) {
     // 2 matrices x init_r 6 = 12 -> target 2 x 2 = 4; tinit 2, tfinal 2, T 12, deltaT 1:
     // b(t) = floor(8·(1 − (t − 2)/8)³ + 4): t=3 -> 8·(7/8)³+4 = 9.36 -> 9, t=4 -> 7.375 -> 7,
     // t=5 -> 5.95 -> 5, t=6 -> 5, t=7.. -> 4.
-    auto model = test::tinyModel(test::tinyGpt2Config());
+    auto model = test::tinyModel(test::tinyGpt2());
     auto adapter = applyAdaLora(*model, smallConfig(6, 2, 2, 2, 12));
     const std::vector<RankSnapshot> snapshots = train(*model, *adapter, 12, 41);
     const std::vector<int64_t> expectedBudgets = {12, 12, 9, 7, 5, 5, 4, 4, 4, 4, 4, 4};
@@ -253,7 +253,7 @@ CAPSULE_TEST(saveSlicesToKeptRanksAndLoadRestoresLogits) {
     torch::Tensor expected;
     std::map<std::string, std::vector<bool>> pattern;
     {
-        auto model = test::tinyModel(test::tinyGpt2Config());
+        auto model = test::tinyModel(test::tinyGpt2());
         auto adapter = applyAdaLora(*model, smallConfig(6, 2, 2, 2, 12));
         train(*model, *adapter, 12, 41);
         expected = test::logitsOf(*model, ids);
@@ -274,7 +274,7 @@ CAPSULE_TEST(saveSlicesToKeptRanksAndLoadRestoresLogits) {
         VERIFY(file->info(p + "lora_E").shape == (std::vector<int64_t>{keptCount, 1}));
         VERIFY(file->info(p + "lora_B").shape == (std::vector<int64_t>{48, keptCount}));
     }
-    auto model = test::tinyModel(test::tinyGpt2Config());
+    auto model = test::tinyModel(test::tinyGpt2());
     auto loaded = loadAdapter(*model, directory.path());
     COMPARE(loaded->peftType(), std::string("ADALORA"));
     const double difference = test::maxDifference(test::logitsOf(*model, ids), expected);
@@ -296,7 +296,7 @@ CAPSULE_TEST(moduleprunedToRankZeroSavesAndLoads) {
     const torch::Tensor ids = test::tinyInputIds(1, 6, 41);
     torch::Tensor base;
     {
-        auto model = test::tinyModel(test::tinyGpt2Config());
+        auto model = test::tinyModel(test::tinyGpt2());
         base = test::logitsOf(*model, ids);
         auto adapter = applyAdaLora(*model, smallConfig(4, 0, 0, 0, 3));
         const auto snapshots = train(*model, *adapter, 3, 41);
@@ -307,7 +307,7 @@ CAPSULE_TEST(moduleprunedToRankZeroSavesAndLoads) {
     const auto file = io::SafetensorsFile::open(directory.file("adapter_model.safetensors"));
     VERIFY(file->info("base_model.model.transformer.h.0.attn.c_attn.lora_A").shape == (std::vector<int64_t>{0, 16}));
     VERIFY(file->info("base_model.model.transformer.h.0.attn.c_attn.lora_B").shape == (std::vector<int64_t>{48, 0}));
-    auto model = test::tinyModel(test::tinyGpt2Config());
+    auto model = test::tinyModel(test::tinyGpt2());
     auto loaded = loadAdapter(*model, directory.path());
     VERIFY(test::maxDifference(test::logitsOf(*model, ids), base) < 1e-6);
     loaded->merge();
@@ -318,7 +318,7 @@ CAPSULE_TEST(orthogonalRegularizationMatchesHandComputation) {
     // Per module: A = [[1,0,..],[0,2,..]] -> AAᵀ − I = diag(0, 3), ‖·‖_F = 3;
     // B = [[1,1],[0,1],0..] -> BᵀB − I = [[0,1],[1,1]], ‖·‖_F = √3.
     // Two modules: R = (3 + √3 + 3 + √3) / 4; loss = 0.5·R.
-    auto model = test::tinyModel(test::tinyGpt2Config());
+    auto model = test::tinyModel(test::tinyGpt2());
     auto adapter = applyAdaLora(*model, smallConfig(2, 1, 0, 0, 10));
     for (size_t i = 0; i < 2; ++i) {
         auto layer = layerAt(*adapter, i);
@@ -337,12 +337,12 @@ CAPSULE_TEST(orthogonalRegularizationMatchesHandComputation) {
     VERIFY(layerAt(*adapter, 0)->loraA.grad().defined());
     AdaLoraConfig none = smallConfig(2, 1, 0, 0, 10);
     none.orthRegWeight = 0.0;
-    auto other = test::tinyModel(test::tinyGpt2Config());
+    auto other = test::tinyModel(test::tinyGpt2());
     VERIFY(!applyAdaLora(*other, none)->regularizationLoss().defined());
 }
 
 CAPSULE_TEST(missingGradientsAreExplained) {
-    auto model = test::tinyModel(test::tinyGpt2Config());
+    auto model = test::tinyModel(test::tinyGpt2());
     auto adapter = applyAdaLora(*model, smallConfig(4, 2, 0, 0, 10));
     VERIFY_THROWS(adapter->afterOptimizerStep(1), "before zero_grad()");
 }
@@ -350,7 +350,7 @@ CAPSULE_TEST(missingGradientsAreExplained) {
 CAPSULE_TEST(loadRejectsInconsistentRankPatterns) {
     test::TempDir directory;
     {
-        auto model = test::tinyModel(test::tinyGpt2Config());
+        auto model = test::tinyModel(test::tinyGpt2());
         auto adapter = applyAdaLora(*model, smallConfig(4, 2, 0, 0, 4));
         train(*model, *adapter, 4, 41);
         saveAdapter(*adapter, directory.path());
@@ -359,7 +359,7 @@ CAPSULE_TEST(loadRejectsInconsistentRankPatterns) {
     nlohmann::json json = nlohmann::json::parse(text);
     json["rank_pattern"]["transformer.h.0.attn.c_attn.lora_E"] = {true, true};
     test::writeFile(directory.file("adapter_config.json"), json.dump(2));
-    auto model = test::tinyModel(test::tinyGpt2Config());
+    auto model = test::tinyModel(test::tinyGpt2());
     VERIFY_THROWS(loadAdapter(*model, directory.path()), "has 2 flags, expected init_r = 4");
     json = nlohmann::json::parse(text);
     json["rank_pattern"]["transformer.h.7.attn.c_attn.lora_E"] = {true, true, true, true};

@@ -94,7 +94,7 @@ CAPSULE_TEST(fusedLoraStaysOutOfTheWayWhereItCannotApply) {
 CAPSULE_TEST(aTrainingStepAgreesWithFusedKernelsOnAndOff) {
     // The whole CPU training path (attention softmax, LayerNorm, GELU, rank update, fused LoRA
     // node, cross-entropy) against LibTorch's own ops: same loss and adapter gradients.
-    for (const auto& config : {test::tinyGpt2Config(), test::tinyLlamaConfig()})
+    for (const auto& config : {test::tinyGpt2(), test::tinyLlamaConfig()})
         for (const torch::ScalarType dtype : {torch::kFloat, torch::kBFloat16}) {
             auto model = test::tinyModel(config, 7, dtype);
             auto adapter = std::make_unique<LoraAdapter>(LoraConfig{});

@@ -36,7 +36,7 @@ std::shared_ptr<Ia3Layer> layerOf(Ia3Adapter& adapter, const std::string& name) 
 }  // namespace
 
 CAPSULE_TEST(onesInitIsANoOp) {
-    for (const auto& config : {test::tinyGpt2Config(), test::tinyLlamaConfig()}) {
+    for (const auto& config : {test::tinyGpt2(), test::tinyLlamaConfig()}) {
         auto model = test::tinyModel(config);
         const torch::Tensor ids = test::tinyInputIds(2, 6, config.vocab);
         const torch::Tensor before = test::logitsOf(*model, ids);
@@ -47,7 +47,7 @@ CAPSULE_TEST(onesInitIsANoOp) {
 
 CAPSULE_TEST(gpt2DefaultKeysAndShapes) {
     // §5.3: c_attn non-FF [3d, 1] (scales Q, K and V), mlp.c_proj FF [1, inner].
-    auto model = test::tinyModel(test::tinyGpt2Config());
+    auto model = test::tinyModel(test::tinyGpt2());
     auto adapter = applyIa3(*model);
     std::map<std::string, std::vector<int64_t>> expected;
     for (int i = 0; i < 2; ++i) {
@@ -87,7 +87,7 @@ CAPSULE_TEST(llamaAndQwen2DefaultKeysAndShapes) {
 }
 
 CAPSULE_TEST(forwardScalesOutputAfterBiasOrInput) {
-    auto model = test::tinyModel(test::tinyGpt2Config());
+    auto model = test::tinyModel(test::tinyGpt2());
     auto adapter = applyIa3(*model);
     test::randomize(adapter->trainableParameters(), 4, 0.5);
     torch::NoGradGuard noGrad;
@@ -108,7 +108,7 @@ CAPSULE_TEST(forwardScalesOutputAfterBiasOrInput) {
 }
 
 CAPSULE_TEST(mergeEqualsUnmergedAndScalesBias) {
-    for (const auto& config : {test::tinyGpt2Config(), test::tinyLlamaConfig()}) {
+    for (const auto& config : {test::tinyGpt2(), test::tinyLlamaConfig()}) {
         auto model = test::tinyModel(config);
         const torch::Tensor ids = test::tinyInputIds(2, 7, config.vocab);
         auto adapter = applyIa3(*model);

@@ -101,7 +101,7 @@ CAPSULE_TEST(layersToTransformReadsTheLayerIndex) {
 }
 
 CAPSULE_TEST(allLinearExpandsToEveryLinearButTheHead) {
-    auto model = test::tinyModel(test::tinyGpt2Config());
+    auto model = test::tinyModel(test::tinyGpt2());
     TargetRules rules;
     rules.targetModules = ModuleSelector::fromRegex("all-linear");
     const TargetResolution resolution = resolveTargets(*model, rules, true);
@@ -114,7 +114,7 @@ CAPSULE_TEST(allLinearExpandsToEveryLinearButTheHead) {
 }
 
 CAPSULE_TEST(twentyOrMoreTargetsAreSavedAsMinimalSuffixes) {
-    test::TinyConfig config = test::tinyGpt2Config();
+    test::TinyConfig config = test::tinyGpt2();
     config.layers = 6;  // 24 linears
     auto gpt2 = test::tinyModel(config);
     TargetRules rules;

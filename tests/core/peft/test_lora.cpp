@@ -48,7 +48,7 @@ model::LinearImpl& linearNamed(model::CausalLM& model, const std::string& name) 
 }  // namespace
 
 CAPSULE_TEST(zeroInitAdapterLeavesLogitsUnchanged) {
-    for (const auto& config : {test::tinyGpt2Config(), test::tinyLlamaConfig()}) {
+    for (const auto& config : {test::tinyGpt2(), test::tinyLlamaConfig()}) {
         auto model = test::tinyModel(config);
         const torch::Tensor ids = test::tinyInputIds(2, 7, config.vocab);
         const torch::Tensor before = test::logitsOf(*model, ids);
@@ -61,7 +61,7 @@ CAPSULE_TEST(zeroInitAdapterLeavesLogitsUnchanged) {
 
 CAPSULE_TEST(forwardMatchesTheFormulaForLinearAndConv1D) {
     // y = x W^T + b + s · x A^T B^T, written in float64 from the spec (Conv1D: x W + b).
-    for (const auto& config : {test::tinyGpt2Config(), test::tinyLlamaConfig()}) {
+    for (const auto& config : {test::tinyGpt2(), test::tinyLlamaConfig()}) {
         auto model = test::tinyModel(config);
         LoraConfig lora;
         lora.r = 4;
@@ -89,7 +89,7 @@ CAPSULE_TEST(forwardMatchesTheFormulaForLinearAndConv1D) {
 }
 
 CAPSULE_TEST(mergeEqualsUnmergedForwardAndUnmergeRestores) {
-    for (const auto& config : {test::tinyGpt2Config(), test::tinyLlamaConfig()}) {
+    for (const auto& config : {test::tinyGpt2(), test::tinyLlamaConfig()}) {
         auto model = test::tinyModel(config);
         const torch::Tensor ids = test::tinyInputIds(2, 9, config.vocab);
         LoraConfig lora;
@@ -117,7 +117,7 @@ CAPSULE_TEST(mergeEqualsUnmergedForwardAndUnmergeRestores) {
 }
 
 CAPSULE_TEST(mergedWeightIsTheTransposedDeltaForConv1D) {
-    auto model = test::tinyModel(test::tinyGpt2Config());
+    auto model = test::tinyModel(test::tinyGpt2());
     auto adapter = applyLora(*model);
     test::randomize(loraBs(*adapter), 8);
     const auto& slot = adapter->slots().front();
@@ -153,7 +153,7 @@ CAPSULE_TEST(disabledAdapterGivesTheBaseOutput) {
 }
 
 CAPSULE_TEST(gradientsFlowOnlyToAdapterParameters) {
-    auto model = test::tinyModel(test::tinyGpt2Config());
+    auto model = test::tinyModel(test::tinyGpt2());
     auto adapter = applyLora(*model);
     model->train();
     std::set<const void*> adapterParameters;
@@ -193,7 +193,7 @@ CAPSULE_TEST(gradientsFlowOnlyToAdapterParameters) {
 }
 
 CAPSULE_TEST(saveThenLoadGivesIdenticalLogits) {
-    for (const auto& config : {test::tinyGpt2Config(), test::tinyLlamaConfig()}) {
+    for (const auto& config : {test::tinyGpt2(), test::tinyLlamaConfig()}) {
         test::TempDir directory;
         const torch::Tensor ids = test::tinyInputIds(2, 8, config.vocab);
         torch::Tensor expected;
@@ -227,7 +227,7 @@ CAPSULE_TEST(saveThenLoadGivesIdenticalLogits) {
 
 CAPSULE_TEST(gpt2KeysAndShapesFollowTheSpecTable) {
     // §3.6 with the tiny dims (d = 16, inner 24): A [r, in], B [out, r]; Conv1D in/out from [in, out].
-    auto model = test::tinyModel(test::tinyGpt2Config());
+    auto model = test::tinyModel(test::tinyGpt2());
     LoraConfig lora;
     lora.targetModules = ModuleSelector::fromList({"c_attn", "c_proj", "c_fc"});
     auto adapter = applyLora(*model, lora);
@@ -271,7 +271,7 @@ CAPSULE_TEST(llamaKeysAndShapesFollowTheSpecTable) {
 
 CAPSULE_TEST(adapterConfigEqualsTheSpecExampleByteForByte) {
     // §3.8: LoRA, GPT-2, CAUSAL_LM, compatibility profile, defaults.
-    auto model = test::tinyModel(test::tinyGpt2Config());
+    auto model = test::tinyModel(test::tinyGpt2());
     auto adapter = std::make_unique<LoraAdapter>(LoraConfig{});
     adapter->setBaseModelNameOrPath("gpt2");
     adapter->apply(*model, WeightInit::Fresh);
@@ -321,7 +321,7 @@ CAPSULE_TEST(autoMappingWhenTaskTypeIsNull) {
 }
 
 CAPSULE_TEST(rankPatternAlphaPatternAndRsLora) {
-    auto model = test::tinyModel(test::tinyGpt2Config());
+    auto model = test::tinyModel(test::tinyGpt2());
     LoraConfig lora;
     lora.r = 8;
     lora.loraAlpha = 16;
@@ -336,7 +336,7 @@ CAPSULE_TEST(rankPatternAlphaPatternAndRsLora) {
     COMPARE(second->scaling(), 0.5);  // 4 / 8
     COMPARE(first->loraA.sizes().vec(), (std::vector<int64_t>{4, 16}));
 
-    auto rsModel = test::tinyModel(test::tinyGpt2Config());
+    auto rsModel = test::tinyModel(test::tinyGpt2());
     LoraConfig rs;
     rs.r = 16;
     rs.loraAlpha = 8;
@@ -346,7 +346,7 @@ CAPSULE_TEST(rankPatternAlphaPatternAndRsLora) {
 }
 
 CAPSULE_TEST(initialisationModes) {
-    test::TinyConfig config = test::tinyGpt2Config();
+    test::TinyConfig config = test::tinyGpt2();
     config.hidden = 64;
     config.intermediate = 96;
     torch::manual_seed(1);
@@ -442,7 +442,7 @@ CAPSULE_TEST(biasAllTrainsAndSavesEveryBias) {
     const torch::Tensor ids = test::tinyInputIds(1, 5, 41);
     torch::Tensor expected;
     {
-        auto model = test::tinyModel(test::tinyGpt2Config());
+        auto model = test::tinyModel(test::tinyGpt2());
         LoraConfig lora;
         lora.bias = "all";
         auto adapter = applyLora(*model, lora);
@@ -460,13 +460,13 @@ CAPSULE_TEST(biasAllTrainsAndSavesEveryBias) {
         expected = test::logitsOf(*model, ids);
         saveAdapter(*adapter, directory.path());
     }
-    auto model = test::tinyModel(test::tinyGpt2Config());
+    auto model = test::tinyModel(test::tinyGpt2());
     auto loaded = loadAdapter(*model, directory.path());
     COMPARE(test::maxDifference(test::logitsOf(*model, ids), expected), 0.0);
 }
 
 CAPSULE_TEST(biasLoraOnlyTrainsTheTargetedBiases) {
-    auto model = test::tinyModel(test::tinyGpt2Config());
+    auto model = test::tinyModel(test::tinyGpt2());
     LoraConfig lora;
     lora.bias = "lora_only";
     auto adapter = applyLora(*model, lora);
@@ -478,7 +478,7 @@ CAPSULE_TEST(biasLoraOnlyTrainsTheTargetedBiases) {
 }
 
 CAPSULE_TEST(loraBiasIsSavedAndMerged) {
-    auto model = test::tinyModel(test::tinyGpt2Config());
+    auto model = test::tinyModel(test::tinyGpt2());
     LoraConfig lora;
     lora.loraBias = true;
     auto adapter = applyLora(*model, lora);
@@ -518,7 +518,7 @@ CAPSULE_TEST(modulesToSaveTrainsACopy) {
     auto loaded = loadAdapter(*model, directory.path());
     COMPARE(test::maxDifference(test::logitsOf(*model, ids), expected), 0.0);
 
-    auto tied = test::tinyModel(test::tinyGpt2Config());
+    auto tied = test::tinyModel(test::tinyGpt2());
     LoraConfig onTied;
     onTied.modulesToSave = std::vector<std::string>{"lm_head"};
     VERIFY_THROWS(applyLora(*tied, onTied), "tied");
@@ -582,7 +582,7 @@ CAPSULE_TEST(loadingNamesTheBadTensorAndFile) {
     // A config for another architecture.
     rewrite(tensors);
     {
-        auto gpt2 = test::tinyModel(test::tinyGpt2Config());
+        auto gpt2 = test::tinyModel(test::tinyGpt2());
         VERIFY_THROWS(loadAdapter(*gpt2, folder), "Target modules [q_proj, v_proj] not found");
     }
     // Truncated safetensors file.

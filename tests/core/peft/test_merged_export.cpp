@@ -42,7 +42,7 @@ double exportAndCompare(model::CausalLM& model, AdapterMethod& adapter, const st
 
 CAPSULE_TEST(loraIntoTiedGpt2) {
     test::TempDir directory;
-    const test::TinyConfig config = test::tinyGpt2Config();
+    const test::TinyConfig config = test::tinyGpt2();
     auto model = baseModelIn(directory.file("base"), config);
     LoraConfig lora;
     lora.targetModules = ModuleSelector::fromList({"c_attn", "c_proj", "c_fc"});

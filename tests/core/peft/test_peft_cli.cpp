@@ -31,7 +31,7 @@ model::LoadOptions cpuFloat() {
 CAPSULE_TEST(forwardWithEachAdapterTypeMatchesInProcess) {
     if (!fs::exists(CAPSULE_BINARY_DIR "/app/capsule-cli")) SKIP_TEST("capsule-cli is not built");
     test::TempDir scratch;
-    const test::TinyConfig config = test::tinyGpt2Config();
+    const test::TinyConfig config = test::tinyGpt2();
     const std::string base = scratch.file("base");
     fs::create_directories(base);
     test::writeCheckpoint(base, config, test::randomWeights(config, 3));
@@ -80,7 +80,7 @@ CAPSULE_TEST(forwardWithEachAdapterTypeMatchesInProcess) {
 CAPSULE_TEST(generateWithAdapterMatchesInProcess) {
     if (!fs::exists(CAPSULE_BINARY_DIR "/app/capsule-cli")) SKIP_TEST("capsule-cli is not built");
     test::TempDir scratch;
-    test::TinyConfig config = test::tinyGpt2Config();
+    test::TinyConfig config = test::tinyGpt2();
     config.vocab = 50257;  // the fixture tokenizer's vocabulary
     const std::string base = scratch.file("base");
     fs::create_directories(base);
@@ -115,7 +115,7 @@ CAPSULE_TEST(generateWithAdapterMatchesInProcess) {
 CAPSULE_TEST(adapterErrorsAreOneLine) {
     if (!fs::exists(CAPSULE_BINARY_DIR "/app/capsule-cli")) SKIP_TEST("capsule-cli is not built");
     test::TempDir scratch;
-    const test::TinyConfig config = test::tinyGpt2Config();
+    const test::TinyConfig config = test::tinyGpt2();
     const std::string base = scratch.file("base");
     fs::create_directories(base);
     test::writeCheckpoint(base, config, test::randomWeights(config, 3));

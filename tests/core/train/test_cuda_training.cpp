@@ -182,6 +182,28 @@ std::string writeLongTextDataset(const DemoFixture& fixture, const std::string& 
     return path;
 }
 
+/// The same float32 LoRA run without dropout twice: on the CPU (writing to `cpuOut`) and on the
+/// target (writing to `deviceOut`).
+struct CpuAndDeviceRuns {
+    TrainingConfig cpu, device;
+};
+
+CpuAndDeviceRuns float32LoraOnCpuAndDevice(const DemoFixture& fixture, const Target& target, const std::string& cpuOut,
+                                           const std::string& deviceOut, int64_t maxSteps, double lr,
+                                           int64_t checkpointEvery = 0) {
+    CpuAndDeviceRuns runs{fixture.config("lora", cpuOut, target), {}};
+    runs.cpu.device = "cpu";
+    runs.cpu.dtype = "float32";
+    runs.cpu.maxSteps = maxSteps;
+    runs.cpu.checkpointEvery = checkpointEvery;
+    runs.cpu.lr = lr;
+    runs.cpu.loraDropout = 0.0;
+    runs.device = runs.cpu;
+    runs.device.device = target.device;
+    runs.device.out = fixture.dir.file(deviceOut);
+    return runs;
+}
+
 }  // namespace
 
 CAPSULE_TEST(every_method_trains_on_cuda_in_mixed_precision) {
@@ -190,13 +212,7 @@ CAPSULE_TEST(every_method_trains_on_cuda_in_mixed_precision) {
     Problems problems;
     for (const std::string& method : methodNames()) {
         TrainingConfig config = fixture.config(method, "out-" + method, target);
-        if (method == "lora" || method == "adalora") config.lr = 5e-3;
-        if (method == "adalora") {
-            config.tinit = 4;
-            config.tfinal = 8;
-            config.targetR = 4;
-            config.initR = 6;
-        }
+        test::applyEveryMethodSettings(config);
         Recorder recorder;
         const TrainingResult result = runWithoutThrowing(config, recorder, __FILE__, __LINE__);
         if (result.status != TrainingStatus::Finished || recorder.steps.size() != 24 || recorder.infos.size() != 1) {
@@ -246,15 +262,7 @@ CAPSULE_TEST(cuda_float32_lora_reproduces_the_cpu_loss_sequence) {
     // adapter's initial values come from the CPU generator on every device (peft/lora.cpp).
     const Target target = targetOrSkip();
     DemoFixture fixture;
-    TrainingConfig cpu = fixture.config("lora", "cpu", target);
-    cpu.device = "cpu";
-    cpu.dtype = "float32";
-    cpu.maxSteps = 10;
-    cpu.lr = 5e-3;
-    cpu.loraDropout = 0.0;
-    TrainingConfig gpu = cpu;
-    gpu.device = target.device;
-    gpu.out = fixture.dir.file("gpu");
+    const auto [cpu, gpu] = float32LoraOnCpuAndDevice(fixture, target, "cpu", "gpu", 10, 5e-3);
     Recorder onCpu, onGpu;
     const TrainingResult cpuResult = runWithoutThrowing(cpu, onCpu, __FILE__, __LINE__);
     const TrainingResult gpuResult = runWithoutThrowing(gpu, onGpu, __FILE__, __LINE__);
@@ -413,16 +421,7 @@ CAPSULE_TEST(a_checkpoint_moves_between_the_cpu_and_cuda) {
     // float32 run (lora_dropout 0), their optimizer state on the resuming device.
     const Target target = targetOrSkip();
     DemoFixture fixture;
-    TrainingConfig onCpu = fixture.config("lora", "cpu-run", target);
-    onCpu.device = "cpu";
-    onCpu.dtype = "float32";
-    onCpu.maxSteps = 8;
-    onCpu.checkpointEvery = 4;
-    onCpu.lr = 3e-3;
-    onCpu.loraDropout = 0.0;
-    TrainingConfig onDevice = onCpu;
-    onDevice.device = target.device;
-    onDevice.out = fixture.dir.file("device-run");
+    const auto [onCpu, onDevice] = float32LoraOnCpuAndDevice(fixture, target, "cpu-run", "device-run", 8, 3e-3, 4);
     struct Move {
         const TrainingConfig* from;
         std::string toDevice, name;

@@ -31,13 +31,7 @@ CAPSULE_TEST(every_method_trains_and_its_loss_falls) {
     DemoFixture fixture;
     for (const std::string& method : methodNames()) {
         TrainingConfig config = fixture.config(method, "out-" + method);
-        if (method == "lora" || method == "adalora") config.lr = 5e-3;
-        if (method == "adalora") {
-            config.tinit = 4;
-            config.tfinal = 8;
-            config.targetR = 4;
-            config.initR = 6;
-        }
+        test::applyEveryMethodSettings(config);
         Recorder recorder;
         const TrainingResult result = Trainer::run(config, recorder);
         if (result.status != TrainingStatus::Finished) std::printf("%s: %s\n", method.c_str(), result.reason.c_str());

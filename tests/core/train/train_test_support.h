@@ -67,6 +67,18 @@ struct DemoFixture {
     }
 };
 
+/// The every-method runs' settings on top of DemoFixture::config(): lr 5e-3 for LoRA and AdaLoRA,
+/// and an AdaLoRA rank schedule (tinit 4, tfinal 8, target_r 4, init_r 6) that fits 24 steps.
+inline void applyEveryMethodSettings(train::TrainingConfig& config) {
+    if (config.method == "lora" || config.method == "adalora") config.lr = 5e-3;
+    if (config.method == "adalora") {
+        config.tinit = 4;
+        config.tfinal = 8;
+        config.targetR = 4;
+        config.initR = 6;
+    }
+}
+
 inline double meanLoss(const std::vector<train::StepMetrics>& steps, size_t begin, size_t end) {
     double sum = 0;
     for (size_t i = begin; i < end; ++i) sum += steps[i].loss;
