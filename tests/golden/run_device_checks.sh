@@ -97,12 +97,17 @@ timeout 60 "$cli" demo --max-steps 1 --folder "$reverse/demo" --quiet > "$revers
 python3 -c 'import json; m = json.load(open("'"$golden/manifest.json"'")); json.dump(m["inputs"], open("'"$reverse/ids.json"'", "w"))'
 cases="["
 for base in gpt2 llama-gqa-bf16-sharded; do
-    for method in lora adalora ia3 prompt-tuning prefix-tuning p-tuning t-few; do
-        name=$base-$method
+    for variant in lora lora-rslora-all-linear adalora ia3 prompt-tuning prefix-tuning p-tuning p-tuning-lstm t-few; do
+        name=$base-$variant
         model=$golden/models/$base
+        method=$variant
         extra=()
-        [ "$method" = adalora ] && extra=(--init-r 6 --target-r 2 --tinit 2 --tfinal 2 --delta-t 1)
-        [ "$method" = prefix-tuning ] && [ "$base" = gpt2 ] && extra=(--prefix-projection --encoder-hidden-size 32)
+        case $variant in
+            lora-rslora-all-linear) method=lora; extra=(--use-rslora --r 4 --lora-alpha 16 --target-modules all-linear) ;;
+            adalora) extra=(--init-r 6 --target-r 2 --tinit 2 --tfinal 2 --delta-t 1) ;;
+            p-tuning-lstm) method=p-tuning; extra=(--encoder-reparameterization-type LSTM --encoder-hidden-size 32) ;;
+            prefix-tuning) [ "$base" = gpt2 ] && extra=(--prefix-projection --encoder-hidden-size 32) ;;
+        esac
         if ! timeout "$(left)" "$cli" train --model "$model" --data "$reverse/demo/sentiment.jsonl" --method "$method" \
                 --out "$reverse/$name" --max-steps 8 --batch-size 8 --lr 0.02 --num-virtual-tokens 4 \
                 --store "$reverse/runs.db" --quiet "${extra[@]}" >> "$out/checks.log" 2>&1; then
@@ -141,8 +146,11 @@ timeout "$(left)" ctest --test-dir "$build" -L unit -j 8 --timeout 200 > "$out/u
 result "unit tests rc=$?: $(grep -E 'tests passed|tests failed' "$out/unit.log" | tail -1)"
 
 phase "packing results"
-(cd "$work" && tar czf "$out/results.tar.gz" -C "$(dirname "$golden")" "$(basename "$golden")" \
-     -C "$work" reverse/report.json reverse/cases.json $(ls -d reverse/*-lora reverse/*-adalora 2>/dev/null)) \
-     2>> "$out/summary.log"
+kept=()
+for path in "$work"/reverse/report.json "$work"/reverse/cases.json "$work"/reverse/*-lora "$work"/reverse/*-adalora; do
+    [ -e "$path" ] && kept+=("${path#"$work"/}")
+done
+tar czf "$out/results.tar.gz" -C "$(dirname "$golden")" "$(basename "$golden")" -C "$work" "${kept[@]}" \
+    2>> "$out/summary.log"
 ls -la "$out" >> "$out/summary.log"
 exit 0
