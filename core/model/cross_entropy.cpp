@@ -85,7 +85,7 @@ class FusedCrossEntropy : public torch::autograd::Function<FusedCrossEntropy> {
 public:
     /// logits [N, V] contiguous, targets [N] long on the CPU.
     static torch::Tensor forward(torch::autograd::AutogradContext* context, const torch::Tensor& logits,
-                                 const torch::Tensor& targets, bool sum) {
+                                 const torch::Tensor& targets, bool sum, bool overwrite) {
         const torch::Tensor lse = logSumExpRows(logits);  // [N]
         const int64_t* target = targets.data_ptr<int64_t>();
         const float* lseData = lse.data_ptr<float>();
@@ -99,6 +99,7 @@ public:
         const double divisor = sum ? 1.0 : static_cast<double>(counted);
         context->save_for_backward({logits, targets, lse});
         context->saved_data["divisor"] = divisor;
+        context->saved_data["overwrite"] = overwrite;
         // mean over zero rows is NaN, as torch's cross_entropy.
         return torch::full({}, total / divisor, torch::TensorOptions().dtype(torch::kFloat));
     }
@@ -111,7 +112,9 @@ public:
         const float* lse = saved[2].data_ptr<float>();
         const float scale = static_cast<float>(gradients[0].item<double>() / context->saved_data["divisor"].toDouble());
         const int64_t rows = logits.size(0), columns = logits.size(1);
-        torch::Tensor gradient = torch::empty_like(logits);  // [N, V]
+        // Row by row, each element is read before it is written: the gradient can take the
+        // logits' place when the caller allowed it.
+        torch::Tensor gradient = context->saved_data["overwrite"].toBool() ? logits : torch::empty_like(logits);  // [N, V]
         const bool bf16 = logits.scalar_type() == torch::kBFloat16;
         at::parallel_for(0, rows, 1, [&](int64_t begin, int64_t end) {
             for (int64_t i = begin; i < end; ++i) {
@@ -130,13 +133,14 @@ public:
                 }
             }
         });
-        return {gradient, torch::Tensor(), torch::Tensor()};
+        return {gradient, torch::Tensor(), torch::Tensor(), torch::Tensor()};
     }
 };
 
 }  // namespace
 
-torch::Tensor crossEntropy(const torch::Tensor& logits, const torch::Tensor& targets, bool sum) {
+torch::Tensor crossEntropy(const torch::Tensor& logits, const torch::Tensor& targets, bool sum,
+                           LogitsAfterBackward afterBackward) {
     if (logits.dim() != 2 || targets.dim() != 1 || targets.size(0) != logits.size(0))
         throw std::invalid_argument("cross-entropy: logits must be [N, V] and targets [N]");
     const torch::Tensor indices = targets.to(torch::kCPU, torch::kLong).contiguous();  // [N]
@@ -152,7 +156,7 @@ torch::Tensor crossEntropy(const torch::Tensor& logits, const torch::Tensor& tar
                               : torch::nn::functional::CrossEntropyFuncOptions::reduction_t(torch::kMean));
         return torch::nn::functional::cross_entropy(logits.to(torch::kFloat), targets.to(logits.device()), options);
     }
-    return FusedCrossEntropy::apply(logits.contiguous(), indices, sum);
+    return FusedCrossEntropy::apply(logits.contiguous(), indices, sum, afterBackward == LogitsAfterBackward::Overwritten);
 }
 
 }  // namespace capsule::model

@@ -45,7 +45,9 @@ torch::Tensor labelledTokenLoss(model::CausalLM& model, peft::AdapterMethod* ada
         selected = torch::cat({selected, torch::zeros({padded - rows, selected.size(1)}, selected.options())});  // [N', H]
         selectedTargets = torch::cat({selectedTargets, torch::full({padded - rows}, data::kIgnoreLabel, selectedTargets.options())});
     }
-    return model::crossEntropy(model.logits(selected), selectedTargets, sum);  // float32 scalar over the N real rows
+    // The logits are a temporary here: their memory takes the gradient.
+    return model::crossEntropy(model.logits(selected), selectedTargets, sum,
+                               model::LogitsAfterBackward::Overwritten);  // float32 scalar over the N real rows
 }
 
 EvalMetrics evaluateExamples(model::CausalLM& model, peft::AdapterMethod* adapter,

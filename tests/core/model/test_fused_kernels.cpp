@@ -63,6 +63,27 @@ CAPSULE_TEST(crossEntropyBfloat16MatchesFloat64OnTheSameLogits) {
     checkCrossEntropy(torch::kBFloat16, true, 4e-3);
 }
 
+CAPSULE_TEST(crossEntropyCanWriteItsGradientOverTheLogits) {
+    for (const torch::ScalarType dtype : {torch::kFloat, torch::kBFloat16}) {
+        torch::manual_seed(4);
+        const torch::Tensor leaf = (torch::randn({19, 517}) * 4.0).to(dtype).requires_grad_();  // [N, V]
+        torch::Tensor targets = torch::randint(517, {19}, torch::kLong);                        // [N]
+        targets[3] = -100;
+        const torch::Tensor kept = leaf * 1.0;  // a non-leaf, as an LM head's output is
+        model::crossEntropy(kept, targets, false).backward();
+        const torch::Tensor expected = leaf.grad().clone();
+        const torch::Tensor keptValues = (leaf * 1.0).detach();
+        VERIFY(torch::equal(kept.detach(), keptValues));  // Kept: the logits are untouched
+        leaf.grad().zero_();
+
+        const torch::Tensor overwritten = leaf * 1.0;
+        const torch::Tensor loss = model::crossEntropy(overwritten, targets, false, model::LogitsAfterBackward::Overwritten);
+        loss.backward();
+        VERIFY(torch::equal(leaf.grad(), expected));            // the same gradient, bit for bit
+        VERIFY(torch::equal(overwritten.detach(), expected));  // written where the logits were
+    }
+}
+
 CAPSULE_TEST(crossEntropyChecksItsInput) {
     const torch::Tensor logits = torch::zeros({2, 5});
     VERIFY_THROWS(model::crossEntropy(logits, torch::tensor({1, 5}, torch::kLong), false), "target 5 is outside the 5-token");
