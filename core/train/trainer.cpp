@@ -550,7 +550,7 @@ std::string resolveComputeDtype(const std::string& requested, bool cuda) {
     if (requested != "auto" && !requested.empty()) return model::computeDtypeName(model::parseComputeDtype(requested));
     if (cuda) {
         // bfloat16 needs compute capability 8.0 (Ampere) or newer; older GPUs train in float16.
-        // Unknown (no CUDA runtime symbols found) keeps bfloat16, which LibTorch emulates.
+        // Unknown (the CUDA runtime's symbols were not found) keeps bfloat16.
         const int major = cudaComputeCapabilityMajor(0);
         return major >= 0 && major < 8 ? "float16" : "bfloat16";
     }
