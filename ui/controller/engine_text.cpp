@@ -19,6 +19,12 @@ struct Rule {
     std::function<QString(const QRegularExpressionMatch&)> render;
 };
 
+/// `text` plus "; the last good checkpoint is …" when capture `group` of `match` holds one.
+QString withLastCheckpoint(QString text, const QRegularExpressionMatch& match, int group) {
+    if (match.capturedLength(group) > 0) text += tr("; the last good checkpoint is %1").arg(match.captured(group));
+    return text;
+}
+
 const std::vector<Rule>& rules() {
     static const std::vector<Rule> table = [] {
         std::vector<Rule> list;
@@ -34,19 +40,17 @@ const std::vector<Rule>& rules() {
         add(R"(cancelled at step (\d+))", [](const auto& m) { return tr("cancelled at step %1").arg(m.captured(1)); });
         add(R"(the loss became (NaN|infinite) at step (\d+) \(lower --lr or --max-grad-norm, or use --dtype float32\)(; the last good checkpoint is (.+))?)",
             [](const auto& m) {
-                QString text = tr("the loss became %1 at step %2: lower the learning rate or the gradient clipping "
-                                  "norm, or compute in float32")
-                                   .arg(m.captured(1), m.captured(2));
-                if (m.capturedLength(4) > 0) text += tr("; the last good checkpoint is %1").arg(m.captured(4));
-                return text;
+                return withLastCheckpoint(tr("the loss became %1 at step %2: lower the learning rate or the gradient "
+                                             "clipping norm, or compute in float32")
+                                              .arg(m.captured(1), m.captured(2)),
+                                          m, 4);
             });
         add(R"(the gradients overflow at step (\d+) even with the loss scaled by (\S+) \(use --dtype bfloat16 or float32, or lower --lr\)(; the last good checkpoint is (.+))?)",
             [](const auto& m) {
-                QString text = tr("the gradients overflow at step %1 even with the loss scaled by %2: compute in "
-                                  "bfloat16 or float32, or lower the learning rate")
-                                   .arg(m.captured(1), m.captured(2));
-                if (m.capturedLength(4) > 0) text += tr("; the last good checkpoint is %1").arg(m.captured(4));
-                return text;
+                return withLastCheckpoint(tr("the gradients overflow at step %1 even with the loss scaled by %2: "
+                                             "compute in bfloat16 or float32, or lower the learning rate")
+                                              .arg(m.captured(1), m.captured(2)),
+                                          m, 4);
             });
         add(R"(step (\d+): the gradients overflowed at loss scale (\S+); step skipped, scale lowered to (\S+))",
             [](const auto& m) {

@@ -35,16 +35,8 @@
 #include <torch/csrc/autograd/profiler_legacy.h>
 #include <torch/torch.h>
 
-// The caching allocator's peak statistics, where this LibTorch is a CUDA build (Debian's CPU-only
-// LibTorch ships the c10/cuda headers but not the generated cuda_cmake_macros.h nor libc10_cuda;
-// the c10/cuda headers include the CUDA runtime's).
-#if __has_include(<c10/cuda/CUDACachingAllocator.h>) && __has_include(<c10/cuda/impl/cuda_cmake_macros.h>) && \
-    __has_include(<cuda_runtime_api.h>) && __has_include(<cuda.h>)
-#include <c10/cuda/CUDACachingAllocator.h>
-#define CAPSULE_HAVE_C10_CUDA 1
-#else
-#define CAPSULE_HAVE_C10_CUDA 0
-#endif
+// The caching allocator's peak statistics, where this LibTorch is a CUDA build.
+#include "train/cuda_allocator.h"
 
 #include <algorithm>
 #include <chrono>

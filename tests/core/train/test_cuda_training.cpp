@@ -18,16 +18,10 @@
 #include <nlohmann/json.hpp>
 #include <torch/torch.h>
 
-// The CUDA caching allocator's controls. Debian's CPU-only LibTorch ships the c10/cuda headers but
-// not the header a CUDA build generates (cuda_cmake_macros.h) nor libc10_cuda: test for both, and
-// for the CUDA runtime's headers, which the c10/cuda headers include.
-#if __has_include(<c10/cuda/CUDACachingAllocator.h>) && __has_include(<c10/cuda/impl/cuda_cmake_macros.h>) && \
-    __has_include(<cuda_runtime_api.h>) && __has_include(<cuda.h>)
-#include <c10/cuda/CUDACachingAllocator.h>
+// The CUDA caching allocator's controls (a memory cap for the out-of-memory case).
+#include "train/cuda_allocator.h"
+#if CAPSULE_HAVE_C10_CUDA
 #include <dlfcn.h>
-#define CAPSULE_HAVE_C10_CUDA 1
-#else
-#define CAPSULE_HAVE_C10_CUDA 0
 #endif
 
 #include <algorithm>
