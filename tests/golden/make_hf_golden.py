@@ -57,39 +57,51 @@ def rope_kwargs(theta, scaling):
 
 
 def model_specs():
+    """(name, config factory, saved dtype, max shard size, what it covers). The configs are made
+    lazily, so one that this transformers version rejects fails alone."""
     common = dict(vocab_size=VOCAB, hidden_size=64, intermediate_size=128, num_hidden_layers=2,
                   num_attention_heads=4, rms_norm_eps=1e-5, bos_token_id=0, eos_token_id=0)
+
+    def gpt2():
+        return GPT2Config(vocab_size=VOCAB, n_positions=64, n_embd=64, n_layer=2, n_head=4,
+                          activation_function="gelu_new", resid_pdrop=0.0, embd_pdrop=0.0, attn_pdrop=0.0,
+                          bos_token_id=0, eos_token_id=0)
+
+    def llama_gqa():
+        return LlamaConfig(**common, num_key_value_heads=2, max_position_embeddings=64, tie_word_embeddings=False,
+                           **rope_kwargs(10000.0, {"rope_type": "linear", "factor": 2.0}))
+
+    def llama3():
+        scaling = {"rope_type": "llama3", "factor": 8.0, "low_freq_factor": 1.0, "high_freq_factor": 4.0,
+                   "original_max_position_embeddings": 16}
+        return LlamaConfig(**common, num_key_value_heads=2, head_dim=32, max_position_embeddings=64,
+                           attention_bias=True, mlp_bias=True, tie_word_embeddings=False,
+                           **rope_kwargs(500000.0, scaling))
+
+    def llama_dynamic():
+        return LlamaConfig(**common, num_key_value_heads=4, max_position_embeddings=16, tie_word_embeddings=False,
+                           **rope_kwargs(10000.0, {"rope_type": "dynamic", "factor": 2.0}))
+
+    def qwen2():
+        scaling = {"rope_type": "yarn", "factor": 4.0, "original_max_position_embeddings": 16}
+        return Qwen2Config(**common, num_key_value_heads=2, max_position_embeddings=64, tie_word_embeddings=True,
+                           use_sliding_window=False, **rope_kwargs(1000000.0, scaling))
+
+    def mistral():
+        return MistralConfig(**common, num_key_value_heads=1, max_position_embeddings=64, sliding_window=8,
+                             tie_word_embeddings=False, **rope_kwargs(10000.0, None))
+
     return [
-        # name, config, saved dtype, max shard size, what it covers
-        ("gpt2", GPT2Config(vocab_size=VOCAB, n_positions=64, n_embd=64, n_layer=2, n_head=4,
-                            activation_function="gelu_new", resid_pdrop=0.0, embd_pdrop=0.0, attn_pdrop=0.0,
-                            bos_token_id=0, eos_token_id=0),
-         torch.float32, None, "GPT-2, tied head, Conv1D"),
-        ("llama-gqa-bf16-sharded", LlamaConfig(**common, num_key_value_heads=2, max_position_embeddings=64,
-                                               tie_word_embeddings=False,
-                                               **rope_kwargs(10000.0, {"rope_type": "linear", "factor": 2.0})),
-         torch.bfloat16, "150KB", "Llama, GQA 4/2, bf16 weights in shards, linear RoPE scaling"),
-        ("llama3-rope-head-dim-bias", LlamaConfig(**common, num_key_value_heads=2, head_dim=32,
-                                                  max_position_embeddings=64, attention_bias=True, mlp_bias=True,
-                                                  tie_word_embeddings=False,
-                                                  **rope_kwargs(500000.0, {"rope_type": "llama3", "factor": 8.0,
-                                                                           "low_freq_factor": 1.0,
-                                                                           "high_freq_factor": 4.0,
-                                                                           "original_max_position_embeddings": 16})),
-         torch.float32, None, "Llama 3 RoPE, head_dim != hidden/heads, attention and MLP biases"),
-        ("llama-dynamic-rope", LlamaConfig(**common, num_key_value_heads=4, max_position_embeddings=16,
-                                           tie_word_embeddings=False,
-                                           **rope_kwargs(10000.0, {"rope_type": "dynamic", "factor": 2.0})),
-         torch.float32, None, "dynamic NTK RoPE (the 24-token input exceeds max_position_embeddings 16)"),
-        ("qwen2-tied-yarn", Qwen2Config(**common, num_key_value_heads=2, max_position_embeddings=64,
-                                        tie_word_embeddings=True, use_sliding_window=False,
-                                        **rope_kwargs(1000000.0, {"rope_type": "yarn", "factor": 4.0,
-                                                                  "original_max_position_embeddings": 16})),
-         torch.float32, None, "Qwen2, q/k/v biases, tied head, yarn RoPE"),
-        ("mistral-sliding-window", MistralConfig(**common, num_key_value_heads=1, max_position_embeddings=64,
-                                                 sliding_window=8, tie_word_embeddings=False,
-                                                 **rope_kwargs(10000.0, None)),
-         torch.float32, None, "Mistral, MQA, sliding window 8 (< the 24-token input)"),
+        ("gpt2", gpt2, torch.float32, None, "GPT-2, tied head, Conv1D"),
+        ("llama-gqa-bf16-sharded", llama_gqa, torch.bfloat16, "150KB",
+         "Llama, GQA 4/2, bf16 weights in shards, linear RoPE scaling"),
+        ("llama3-rope-head-dim-bias", llama3, torch.float32, None,
+         "Llama 3 RoPE, head_dim != hidden/heads, attention and MLP biases"),
+        ("llama-dynamic-rope", llama_dynamic, torch.float32, None,
+         "dynamic NTK RoPE (the 24-token input exceeds max_position_embeddings 16)"),
+        ("qwen2-tied-yarn", qwen2, torch.float32, None, "Qwen2, q/k/v biases, tied head, yarn RoPE"),
+        ("mistral-sliding-window", mistral, torch.float32, None,
+         "Mistral, MQA, sliding window 8 (< the 24-token input)"),
     ]
 
 
@@ -137,9 +149,9 @@ def logits_of(make_model, inputs, drop_first=0):
 
 def write_models(out, tokenizer_dir, inputs):
     entries = []
-    for index, (name, config, dtype, shard, covers) in enumerate(model_specs()):
+    for index, (name, make_config, dtype, shard, covers) in enumerate(model_specs()):
         try:
-            entries.append(write_model(out, tokenizer_dir, inputs, index, name, config, dtype, shard, covers))
+            entries.append(write_model(out, tokenizer_dir, inputs, index, name, make_config(), dtype, shard, covers))
         except Exception:  # one broken entry must not cost the others (the device run is one shot)
             log(f"model {name} FAILED:\n" + traceback.format_exc())
             FAILURES.append({"model": name, "error": traceback.format_exc(limit=3)})
@@ -173,6 +185,7 @@ def write_model(out, tokenizer_dir, inputs, index, name, config, dtype, shard, c
 
 
 def adapter_specs():
+    """(name, base model, config factory): made lazily, so a config this PEFT rejects fails alone."""
     from peft import (AdaLoraConfig, IA3Config, LoraConfig, PrefixTuningConfig, PromptEncoderConfig,
                       PromptTuningConfig)
     lm = {"task_type": "CAUSAL_LM"}
@@ -181,31 +194,33 @@ def adapter_specs():
     for base in ("gpt2", "llama-gqa-bf16-sharded"):
         short = "gpt2" if base == "gpt2" else "llama"
         specs += [
-            (f"{short}-lora", base, LoraConfig(**lm, r=4, lora_alpha=8, lora_dropout=0.1)),
-            (f"{short}-adalora", base, AdaLoraConfig(**lm, init_r=6, target_r=2, tinit=1, tfinal=2, deltaT=1,
-                                                     total_step=6, lora_alpha=8)),
-            (f"{short}-ia3", base, IA3Config(**lm)),
-            (f"{short}-prompt-tuning", base, PromptTuningConfig(**lm, num_virtual_tokens=4)),
-            (f"{short}-prefix-tuning", base, PrefixTuningConfig(**lm, num_virtual_tokens=4)),
-            (f"{short}-prefix-projection", base, PrefixTuningConfig(**lm, num_virtual_tokens=4,
-                                                                    prefix_projection=True,
-                                                                    encoder_hidden_size=32)),
-            (f"{short}-p-tuning-mlp", base, PromptEncoderConfig(**lm, num_virtual_tokens=4, encoder_hidden_size=32)),
-            (f"{short}-p-tuning-lstm", base, PromptEncoderConfig(**lm, num_virtual_tokens=4, encoder_hidden_size=32,
-                                                                 encoder_reparameterization_type="LSTM")),
+            (f"{short}-lora", base, lambda: LoraConfig(**lm, r=4, lora_alpha=8, lora_dropout=0.1)),
+            (f"{short}-adalora", base,
+             lambda: AdaLoraConfig(**lm, init_r=6, target_r=2, tinit=1, tfinal=2, deltaT=1, total_step=6,
+                                   lora_alpha=8)),
+            (f"{short}-ia3", base, lambda: IA3Config(**lm)),
+            (f"{short}-prompt-tuning", base, lambda: PromptTuningConfig(**lm, num_virtual_tokens=4)),
+            (f"{short}-prefix-tuning", base, lambda: PrefixTuningConfig(**lm, num_virtual_tokens=4)),
+            (f"{short}-prefix-projection", base,
+             lambda: PrefixTuningConfig(**lm, num_virtual_tokens=4, prefix_projection=True, encoder_hidden_size=32)),
+            (f"{short}-p-tuning-mlp", base,
+             lambda: PromptEncoderConfig(**lm, num_virtual_tokens=4, encoder_hidden_size=32)),
+            (f"{short}-p-tuning-lstm", base,
+             lambda: PromptEncoderConfig(**lm, num_virtual_tokens=4, encoder_hidden_size=32,
+                                         encoder_reparameterization_type="LSTM")),
         ]
     specs += [
         ("gpt2-lora-rslora-patterns", "gpt2",
-         LoraConfig(**lm, r=4, lora_alpha=16, use_rslora=True, target_modules=["c_attn", "c_proj", "c_fc"],
-                    bias="lora_only", rank_pattern={"c_fc": 2}, alpha_pattern={"c_proj": 4})),
+         lambda: LoraConfig(**lm, r=4, lora_alpha=16, use_rslora=True, target_modules=["c_attn", "c_proj", "c_fc"],
+                            bias="lora_only", rank_pattern={"c_fc": 2}, alpha_pattern={"c_proj": 4})),
         ("llama-lora-layers-modules-to-save", "llama-gqa-bf16-sharded",
-         LoraConfig(**lm, r=4, lora_alpha=8, target_modules=llama_all, layers_to_transform=[1],
-                    modules_to_save=["lm_head"])),
+         lambda: LoraConfig(**lm, r=4, lora_alpha=8, target_modules=llama_all, layers_to_transform=[1],
+                            modules_to_save=["lm_head"])),
         ("llama-lora-all-linear", "llama-gqa-bf16-sharded",
-         LoraConfig(**lm, r=2, lora_alpha=4, target_modules="all-linear", init_lora_weights="gaussian")),
-        ("qwen2-lora", "qwen2-tied-yarn", LoraConfig(**lm, r=4, lora_alpha=8, target_modules=["q_proj", "k_proj",
-                                                                                               "v_proj", "o_proj"])),
-        ("llama3-ia3", "llama3-rope-head-dim-bias", IA3Config(**lm)),
+         lambda: LoraConfig(**lm, r=2, lora_alpha=4, target_modules="all-linear", init_lora_weights="gaussian")),
+        ("qwen2-lora", "qwen2-tied-yarn",
+         lambda: LoraConfig(**lm, r=4, lora_alpha=8, target_modules=["q_proj", "k_proj", "v_proj", "o_proj"])),
+        ("llama3-ia3", "llama3-rope-head-dim-bias", lambda: IA3Config(**lm)),
     ]
     return specs
 
@@ -240,12 +255,12 @@ def train_adalora(model, config, seed):
 def write_adapters(out, models, inputs):
     entries = []
     folders = {entry["name"]: os.path.join(out, entry["folder"]) for entry in models}
-    for index, (name, base, config) in enumerate(adapter_specs()):
+    for index, (name, base, make_config) in enumerate(adapter_specs()):
         if base not in folders:
             FAILURES.append({"adapter": name, "error": f"base model {base} failed"})
             continue
         try:
-            entries.append(write_adapter(out, folders, inputs, index, name, base, config))
+            entries.append(write_adapter(out, folders, inputs, index, name, base, make_config()))
         except Exception:
             log(f"adapter {name} FAILED:\n" + traceback.format_exc())
             FAILURES.append({"adapter": name, "error": traceback.format_exc(limit=3)})
