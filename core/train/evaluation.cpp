@@ -112,7 +112,8 @@ EvaluationSetup prepareEvaluation(const TrainingConfig& requested, const std::fu
     setup.device = device ? *device : model::defaultDevice();
     model::LoadOptions loadOptions;
     loadOptions.device = setup.device;
-    loadOptions.dtype = model::parseComputeDtype(resolveComputeDtype(config.dtype, setup.device.is_cuda()));
+    loadOptions.dtype = model::parseComputeDtype(resolveComputeDtype(
+        config.dtype, setup.device.is_cuda(), setup.device.has_index() ? setup.device.index() : 0));
     setup.computeDtype = model::computeDtypeName(loadOptions.dtype);
     setup.model = model::loadModel(config.model, loadOptions);
     setup.settings.device = setup.device;

@@ -150,7 +150,8 @@ void Run::setUp() {
 
     const std::optional<torch::Device> device = model::parseDevice(config_.device);
     device_ = device ? *device : model::defaultDevice();
-    dtype_ = model::parseComputeDtype(resolveComputeDtype(config_.dtype, device_.is_cuda()));
+    dtype_ = model::parseComputeDtype(
+        resolveComputeDtype(config_.dtype, device_.is_cuda(), device_.has_index() ? device_.index() : 0));
     scaler_ = LossScaler::fromSetting(config_.lossScale, dtype_ == torch::kHalf);
     if (scaler_ && resumed_.lossScale) scaler_->restore(*resumed_.lossScale, resumed_.lossScaleFiniteSteps);
 
@@ -546,12 +547,12 @@ bool cpuHasNativeBfloat16() {
     return has;
 }
 
-std::string resolveComputeDtype(const std::string& requested, bool cuda) {
+std::string resolveComputeDtype(const std::string& requested, bool cuda, int cudaDevice) {
     if (requested != "auto" && !requested.empty()) return model::computeDtypeName(model::parseComputeDtype(requested));
     if (cuda) {
         // bfloat16 needs compute capability 8.0 (Ampere) or newer; older GPUs train in float16.
         // Unknown (the CUDA runtime's symbols were not found) keeps bfloat16.
-        const int major = cudaComputeCapabilityMajor(0);
+        const int major = cudaComputeCapabilityMajor(cudaDevice);
         return major >= 0 && major < 8 ? "float16" : "bfloat16";
     }
     return cpuHasNativeBfloat16() ? "bfloat16" : "float32";

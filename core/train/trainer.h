@@ -30,9 +30,9 @@ struct TrainingResult {
 };
 
 /// The compute dtype `requested` ("auto", "float32", "bfloat16", ...) resolves to on a device:
-/// auto -> bf16 on CUDA (fp16 without bf16 support), bf16 on CPUs with native bf16 (AVX512-BF16
-/// or AMX), else float32. Returns the canonical name.
-std::string resolveComputeDtype(const std::string& requested, bool cuda);
+/// auto -> bf16 on CUDA (fp16 on CUDA device `cudaDevice` when its compute capability is below 8),
+/// bf16 on CPUs with native bf16 (AVX512-BF16 or AMX), else float32. Returns the canonical name.
+std::string resolveComputeDtype(const std::string& requested, bool cuda, int cudaDevice = 0);
 /// True when /proc/cpuinfo lists avx512_bf16 or amx_bf16.
 bool cpuHasNativeBfloat16();
 
