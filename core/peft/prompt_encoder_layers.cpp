@@ -1,5 +1,7 @@
 #include "peft/prompt_encoder_layers.h"
 
+#include "peft/random_init.h"
+
 #include <cmath>
 #include <stdexcept>
 
@@ -10,19 +12,18 @@ torch::TensorOptions floatOn(const torch::Device& device) {
     return torch::TensorOptions().dtype(torch::kFloat).device(device);
 }
 
-/// float32 U(±bound) of `shape` drawn on the CPU generator, on `device` (the same values on every device).
+/// float32 U(±bound) of `shape` on `device`, drawn on the CPU generator (peft/random_init.h).
 torch::Tensor uniformOn(torch::IntArrayRef shape, double bound, const torch::Device& device) {
-    return torch::empty(shape, floatOn(torch::kCPU)).uniform_(-bound, bound).to(device);
+    torch::Tensor values = torch::empty(shape, floatOn(device));
+    fillFromCpu(values, [bound](torch::Tensor& t) { t.uniform_(-bound, bound); });
+    return values;
 }
 
 }  // namespace
 
 torch::nn::Embedding makeEmbedding(int64_t rows, int64_t width, const torch::Device& device) {
-    torch::Tensor table;
-    {
-        torch::NoGradGuard noGrad;
-        table = torch::empty({rows, width}, floatOn(torch::kCPU)).normal_(0.0, 1.0).to(device);  // [rows, width]
-    }
+    torch::Tensor table = torch::empty({rows, width}, floatOn(device));  // [rows, width]
+    fillFromCpu(table, [](torch::Tensor& t) { t.normal_(0.0, 1.0); });
     return torch::nn::Embedding(torch::nn::EmbeddingOptions(rows, width)._weight(table));
 }
 
