@@ -420,8 +420,9 @@ TrainingResult Run::execute() {
             // A float16 step whose gradients overflowed counts (schedule, budget) but changes nothing.
             const bool apply = !scaler_ || scaledStepIsFinite(stepLoss, gradNorm, lossScale);
             // On the CPU reading a scalar costs nothing, so a NaN is caught before it reaches the
-            // weights; on a GPU only at the logging interval (it forces a sync).
-            if (apply && (!device_.is_cuda() || logNow)) {
+            // weights; on a GPU only at the logging interval (it forces a sync). A scaled step that
+            // applies has had both values read and found finite already.
+            if (!scaler_ && (!device_.is_cuda() || logNow)) {
                 const double value = stepLoss.item<double>();
                 if (!std::isfinite(value) || !std::isfinite(gradNorm.item<double>()))
                     throw RunFailure("the loss became " + std::string(std::isnan(value) ? "NaN" : "infinite") + " at step " +
