@@ -2,7 +2,9 @@
 """Golden fixtures from the real Hugging Face libraries (transformers + peft), for tests/fixtures/hf-golden.
 
 Run on a machine that has torch, transformers, peft and safetensors (the GPU device machine has them;
-the computation itself runs on the CPU in float32 with eager attention, so it is deterministic):
+the computation itself runs on the CPU in float32 with eager attention, so it is deterministic). Without
+peft only the model fixtures are made (manifest "versions.peft" is null, "adapters" empty); Debian sid's
+python3-transformers is enough for those (tests/golden/debian_sid_golden.sh):
 
     python3 tests/golden/make_hf_golden.py OUT_DIR [--tokenizer resources/demo/model]
 
@@ -15,6 +17,7 @@ OUT_DIR receives
                                    AdaLoRA trained a few steps so that its rank_pattern is set)
     expected/<name>.safetensors    F32 logits.<i> [len_i, vocab] per input, exactly the layout of
                                    `capsule-cli forward --output` (virtual tokens dropped)
+and, per model in the manifest, transformers' greedy generate() from the 12-token input ("generation").
 
 Expected adapter logits come from a fresh base model with the saved adapter loaded back through
 PeftModel.from_pretrained, i.e. what a Python user gets from the files. tests/core/peft/test_hf_golden.cpp
@@ -29,13 +32,17 @@ import traceback
 
 import torch
 import transformers
-import peft
 import safetensors
+try:
+    import peft
+except ImportError:  # transformers alone still gives the model fixtures; the adapter ones need peft
+    peft = None
 from safetensors.torch import save_file
 from transformers import AutoModelForCausalLM, GPT2Config, LlamaConfig, MistralConfig, Qwen2Config
 
 VOCAB = 343  # the demo tokenizer's model vocabulary (resources/demo/model/config.json)
 INPUT_LENGTHS = [5, 12, 24]  # 24 > 16 = the original context of the RoPE-scaling models
+GENERATED_TOKENS = 20  # after the 12-token input: past 16 (dynamic RoPE) and the sliding window 8
 V5 = int(transformers.__version__.split(".")[0]) >= 5
 FAILURES = []  # entries that could not be made, with their tracebacks (also in manifest.json)
 
@@ -171,6 +178,7 @@ def write_model(out, tokenizer_dir, inputs, index, name, config, dtype, shard, c
     written = json.load(open(os.path.join(folder, "config.json")))
     expected = logits_of(lambda: load_base(folder), inputs)
     save_file(expected, os.path.join(out, "expected", name + ".safetensors"), metadata={"format": "pt"})
+    generation = greedy_generation(load_base(folder), inputs[1])
     files = sorted(os.listdir(folder))
     log(f"model {name}: {sum(p.numel() for p in model.parameters())} parameters, files {files}")
     log(f"    config rope fields: " + json.dumps({k: written.get(k) for k in
@@ -180,8 +188,27 @@ def write_model(out, tokenizer_dir, inputs, index, name, config, dtype, shard, c
     for rope_type in ("linear", "llama3", "dynamic", "yarn"):
         if rope_type in covers or (rope_type == "llama3" and "Llama 3" in covers):
             assert f'"{rope_type}"' in rope, f"{name}: config.json lost the {rope_type} RoPE scaling: {rope}"
+    log(f"    greedy generation: {generation['tokens']} (smallest top-2 gap {min(generation['gaps']):.2e})")
     return {"name": name, "folder": f"models/{name}", "expected": f"expected/{name}.safetensors",
-            "model_type": written["model_type"], "covers": covers, "files": files}
+            "model_type": written["model_type"], "covers": covers, "files": files, "generation": generation}
+
+
+def greedy_generation(model, prompt):
+    """transformers' own generate() with its KV cache: greedy, up to GENERATED_TOKENS new tokens or EOS,
+    and per step the gap between the two largest logits (a near tie may flip on summation order)."""
+    with torch.no_grad():
+        batch = torch.tensor([prompt])
+        output = model.generate(input_ids=batch, attention_mask=torch.ones_like(batch), do_sample=False,
+                                max_new_tokens=GENERATED_TOKENS,
+                                return_dict_in_generate=True, output_logits=True, pad_token_id=0)
+    tokens = output.sequences[0, len(prompt):].tolist()
+    gaps = []
+    for logits in output.logits:
+        top = logits[0].float().topk(2).values
+        gaps.append((top[0] - top[1]).item())
+    eos = model.generation_config.eos_token_id
+    return {"prompt": prompt, "tokens": tokens, "gaps": gaps, "max_new_tokens": GENERATED_TOKENS,
+            "eos_token_ids": eos if isinstance(eos, list) else ([] if eos is None else [eos])}
 
 
 def adapter_specs():
@@ -308,10 +335,12 @@ def main():
     os.makedirs(os.path.join(args.out, "expected"))
     inputs = input_ids()
     versions = {"torch": torch.__version__, "transformers": transformers.__version__,
-                "peft": peft.__version__, "safetensors": safetensors.__version__}
+                "peft": peft.__version__ if peft else None, "safetensors": safetensors.__version__}
     log("versions:", json.dumps(versions))
     models = write_models(args.out, args.tokenizer, inputs)
-    adapters = write_adapters(args.out, models, inputs)
+    adapters = write_adapters(args.out, models, inputs) if peft else []
+    if not peft:
+        log("peft is not installed: no adapter fixtures")
     manifest = {"generated_by": "tests/golden/make_hf_golden.py", "versions": versions,
                 "compute": "CPU, float32, attn_implementation=eager", "vocab_size": VOCAB,
                 "inputs": inputs, "models": models, "adapters": adapters, "failures": FAILURES}

@@ -94,42 +94,7 @@ result "$(grep -E '^Totals|rc=' "$out/checks.log" | tr '\n' ' ')"
 # 5. reverse direction: Capsule's adapters and merged models in Python
 phase "capsule-cli trains every method on CUDA; PEFT loads the results"
 reverse=$work/reverse
-rm -rf "$reverse" && mkdir -p "$reverse"
-timeout 60 "$cli" demo --max-steps 1 --folder "$reverse/demo" --quiet > "$reverse/demo.log" 2>&1
-python3 -c 'import json; m = json.load(open("'"$golden/manifest.json"'")); json.dump(m["inputs"], open("'"$reverse/ids.json"'", "w"))'
-cases="["
-for base in gpt2 llama-gqa-bf16-sharded; do
-    for variant in lora lora-rslora-all-linear adalora ia3 prompt-tuning prefix-tuning p-tuning p-tuning-lstm t-few; do
-        name=$base-$variant
-        model=$golden/models/$base
-        method=$variant
-        extra=()
-        case $variant in
-            lora-rslora-all-linear) method=lora; extra=(--use-rslora --r 4 --lora-alpha 16 --target-modules all-linear) ;;
-            adalora) extra=(--init-r 6 --target-r 2 --tinit 2 --tfinal 2 --delta-t 1) ;;
-            p-tuning-lstm) method=p-tuning; extra=(--encoder-reparameterization-type LSTM --encoder-hidden-size 32) ;;
-            prefix-tuning) [ "$base" = gpt2 ] && extra=(--prefix-projection --encoder-hidden-size 32) ;;
-        esac
-        if ! timeout "$(left)" "$cli" train --model "$model" --data "$reverse/demo/sentiment.jsonl" --method "$method" \
-                --out "$reverse/$name" --max-steps 8 --batch-size 8 --lr 0.02 --num-virtual-tokens 4 \
-                --store "$reverse/runs.db" --quiet "${extra[@]}" >> "$out/checks.log" 2>&1; then
-            echo "train $name FAILED" >> "$out/checks.log"; continue
-        fi
-        timeout 120 "$cli" forward --model "$model" --adapter "$reverse/$name" --input "$reverse/ids.json" \
-            --output "$reverse/$name.logits.safetensors" >> "$out/checks.log" 2>&1 || echo "forward $name FAILED" >> "$out/checks.log"
-        merged=""
-        case $method in lora|adalora|ia3)
-            run=$(python3 -c 'import json, subprocess, sys
-runs = json.loads(subprocess.check_output([sys.argv[1], "runs", "--json", "--store", sys.argv[2]]))
-print([r["id"] for r in runs if r["output_dir"] == sys.argv[3]][-1])' "$cli" "$reverse/runs.db" "$reverse/$name")
-            timeout 120 "$cli" export "$run" --out "$reverse/$name-merged" --merged --store "$reverse/runs.db" \
-                >> "$out/checks.log" 2>&1 && merged=$reverse/$name-merged ;;
-        esac
-        cases+="{\"name\": \"$name\", \"base\": \"$model\", \"adapter\": \"$reverse/$name\", \"inputs\": \"$reverse/ids.json\","
-        cases+=" \"capsule_logits\": \"$reverse/$name.logits.safetensors\", \"merged\": \"$merged\"},"
-    done
-done
-echo "${cases%,}]" > "$reverse/cases.json"
+timeout "$(left)" bash "$root/tests/golden/make_reverse_cases.sh" "$cli" "$golden" "$reverse" >> "$out/checks.log" 2>&1
 {
     echo "## check_capsule_adapters.py"
     (cd "$root" && timeout "$(left)" python3 tests/golden/check_capsule_adapters.py "$reverse/cases.json" "$reverse/report.json")

@@ -1,0 +1,101 @@
+#!/usr/bin/env bash
+# The reference checks that need no GPU, on this machine: Debian sid packages the real Hugging Face
+# transformers (python3-transformers 5.x, with python3-torch 2.x) and LibTorch 2.x (libtorch-dev), so a
+# sid root made with debootstrap gives, without a device session:
+#   1. the model half of the golden fixtures (make_hf_golden.py; peft is not packaged, so no adapters)
+#      and the tokenizer fuzz fixtures (make_tokenizer_fuzz.py)
+#   2. a build of core, capsule-cli and the core tests against LibTorch 2.x (CPU) with sid's compiler
+#   3. capsule-cli (the LibTorch 2.x build) against those fixtures
+#   4. merged exports of Capsule-trained LoRA/AdaLoRA/(IA)³ adapters loaded by transformers
+#   5. the core `unit` tests on LibTorch 2.x
+#
+#   sudo bash tests/golden/debian_sid_checks.sh [OUT]     (default OUT: /tmp/capsule-sid-out)
+#
+# Needs root, debootstrap and the Debian mirror (the root is made once under CAPSULE_SID, default
+# /tmp/capsule-sid, ~3 GB, then reused). The project's tracked and untracked-not-ignored files are
+# copied in, so uncommitted work is checked too. OUT receives summary.log and one log per phase, and
+# hf-golden/ and tokenizer-fuzz/ to commit under tests/fixtures once the tests pass with them here:
+#   CAPSULE_HF_GOLDEN_DIR=OUT/hf-golden build/tests/core/peft/test_hf_golden
+# CAPSULE_SID_PHASES (default "golden build checks merged unit") picks phases for a rerun.
+set -uo pipefail
+project=$(cd "$(dirname "$0")/../.." && pwd)
+out=$(mkdir -p "${1:-/tmp/capsule-sid-out}" && cd "${1:-/tmp/capsule-sid-out}" && pwd)
+base=${CAPSULE_SID:-/tmp/capsule-sid}
+root=$base/sid
+phases=${CAPSULE_SID_PHASES:-golden build checks merged unit}
+packages="build-essential cmake ninja-build pkg-config git libtorch-dev libopenblas0-openmp libsqlite3-dev
+nlohmann-json3-dev libpcre2-dev libicu-dev python3-transformers python3-safetensors python3-torch"
+phase() { echo "== $(date +%T) $*" | tee -a "$out/summary.log"; }
+result() { echo "   $*" | tee -a "$out/summary.log"; }
+want() { [[ " $phases " == *" $1 "* ]]; }
+in_root() { chroot "$root" /bin/bash -c "cd /root/project && $1"; }
+: > "$out/summary.log"
+
+if [ ! -f "$root/.ready" ]; then
+    phase "making the Debian sid root in $root (once)"
+    command -v debootstrap > /dev/null || apt-get install -y -q debootstrap > /dev/null
+    mirror=$(awk '/^URIs:/{print $2; exit}' /etc/apt/sources.list.d/debian.sources 2> /dev/null)
+    rm -rf "$root" && mkdir -p "$base"
+    debootstrap --variant=minbase sid "$root" "${mirror:-http://deb.debian.org/debian}" > "$base/debootstrap.log" 2>&1 ||
+        { result "debootstrap failed: $base/debootstrap.log"; exit 1; }
+    cp /etc/resolv.conf "$root/etc/resolv.conf"
+    # A mirror snapshot older than the machine's clock has an "expired" Release file.
+    echo 'Acquire::Check-Valid-Until "false";' > "$root/etc/apt/apt.conf.d/99capsule-no-valid-until"
+    chroot "$root" /bin/bash -c "apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
+        --no-install-recommends $(echo $packages)" > "$base/install.log" 2>&1 ||
+        { result "installing the packages failed: $base/install.log"; exit 1; }
+    touch "$root/.ready"
+fi
+mountpoint -q "$root/proc" || mount -t proc proc "$root/proc"
+mountpoint -q "$root/dev" || mount --bind /dev "$root/dev"
+versions=$(chroot "$root" python3 -c 'import torch, transformers; print("torch", torch.__version__, "transformers", transformers.__version__)' 2>&1)
+phase "sid root: $versions; $(chroot "$root" g++ --version | head -1)"
+
+rm -rf "$root/root/project" && mkdir -p "$root/root/project" "$root/root/out"
+(cd "$project" && git ls-files -co --exclude-standard -z | tar --null -T - -cf -) | tar -xf - -C "$root/root/project"
+
+if want golden; then
+    phase "golden fixtures from transformers"
+    rm -rf "$root/root/out/hf-golden"
+    in_root "python3 tests/golden/make_hf_golden.py /root/out/hf-golden" > "$out/golden.log" 2>&1
+    result "make_hf_golden.py rc=$?: $(tail -1 "$out/golden.log")"
+    rm -rf "$root/root/out/tokenizer-fuzz"
+    in_root "python3 tests/golden/make_tokenizer_fuzz.py /root/out/tokenizer-fuzz" >> "$out/golden.log" 2>&1
+    result "make_tokenizer_fuzz.py rc=$?"
+fi
+
+if want build; then
+    phase "build (core, capsule-cli, core tests) against LibTorch 2.x"
+    in_root "cmake -S . -B /root/build -G Ninja -DCAPSULE_BUILD_GUI=OFF -DCMAKE_BUILD_TYPE=Release &&
+             ninja -C /root/build -k 0" > "$out/build.log" 2>&1
+    result "build rc=$?; $(grep -c 'error:' "$out/build.log") compile errors, $(grep -c 'warning:' "$out/build.log") warnings;" \
+           "$(grep -o 'LibTorch [^ ]*' "$out/build.log" | head -1)"
+fi
+
+if want checks; then
+    phase "capsule-cli (LibTorch 2.x) against the golden fixtures"
+    in_root "CAPSULE_HF_GOLDEN_DIR=/root/out/hf-golden /root/build/tests/core/peft/test_hf_golden" > "$out/checks.log" 2>&1
+    result "test_hf_golden rc=$?: $(grep -E '^Totals' "$out/checks.log")"
+fi
+
+if want merged; then
+    phase "merged exports of Capsule-trained adapters, loaded by transformers"
+    in_root "CAPSULE_REVERSE_VARIANTS='lora lora-rslora-all-linear adalora ia3' bash tests/golden/make_reverse_cases.sh \
+             /root/build/app/capsule-cli /root/out/hf-golden /root/out/reverse &&
+             python3 tests/golden/check_capsule_adapters.py /root/out/reverse/cases.json /root/out/reverse/report.json" \
+        > "$out/merged.log" 2>&1
+    result "merged rc=$?: $(grep -E 'FAILED|merged exports load' "$out/merged.log" | tr '\n' ' ')"
+fi
+
+if want unit; then
+    phase "core unit tests on LibTorch 2.x"
+    in_root "ctest --test-dir /root/build -L unit -j 2 --timeout 300" > "$out/unit.log" 2>&1
+    result "unit rc=$?: $(grep -E 'tests passed|tests failed' "$out/unit.log" | tail -1)"
+    grep -E '\*\*\*Failed|Not Run|Timeout' "$out/unit.log" | sed 's/^/   /' | tee -a "$out/summary.log"
+fi
+
+for made in hf-golden tokenizer-fuzz reverse; do
+    rm -rf "${out:?}/$made"
+    [ -d "$root/root/out/$made" ] && cp -r "$root/root/out/$made" "$out/"
+done
+phase "done: $out"
