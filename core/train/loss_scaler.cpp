@@ -22,10 +22,12 @@ bool LossScaler::isValidSetting(const std::string& setting) {
     return setting == "auto" || setting == "off" || setting == "dynamic" || parseScale(setting).has_value();
 }
 
+std::string LossScaler::invalidSettingMessage(const std::string& setting) {
+    return "option --loss-scale: '" + setting + "' is not auto, off, dynamic or a positive number";
+}
+
 std::optional<LossScaler> LossScaler::fromSetting(const std::string& setting, bool float16Compute) {
-    if (!isValidSetting(setting))
-        throw std::invalid_argument("option --loss-scale: '" + setting +
-                                    "' is not auto, off, dynamic or a positive number");
+    if (!isValidSetting(setting)) throw std::invalid_argument(invalidSettingMessage(setting));
     if (setting == "off" || (setting == "auto" && !float16Compute)) return std::nullopt;
     if (setting == "auto" || setting == "dynamic") return LossScaler();
     return LossScaler(*parseScale(setting));

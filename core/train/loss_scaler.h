@@ -27,6 +27,8 @@ public:
     static std::optional<LossScaler> fromSetting(const std::string& setting, bool float16Compute);
     /// Whether `setting` is one fromSetting accepts.
     static bool isValidSetting(const std::string& setting);
+    /// The error for a setting isValidSetting rejects (names the option and the accepted values).
+    static std::string invalidSettingMessage(const std::string& setting);
 
     explicit LossScaler(double initialScale = kDefaultInitialScale, int64_t growthInterval = kDefaultGrowthInterval);
 

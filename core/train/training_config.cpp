@@ -135,8 +135,7 @@ void TrainingConfig::validate() const {
     if (dtype != "auto" && dtype != "float32" && dtype != "fp32" && dtype != "float" && dtype != "bfloat16" &&
         dtype != "bf16" && dtype != "float16" && dtype != "fp16" && dtype != "half")
         fail("option --dtype: unknown dtype '" + dtype + "' (expected auto, float32, bfloat16 or float16)");
-    if (!LossScaler::isValidSetting(lossScale))
-        fail("option --loss-scale: '" + lossScale + "' is not auto, off, dynamic or a positive number");
+    if (!LossScaler::isValidSetting(lossScale)) fail(LossScaler::invalidSettingMessage(lossScale));
 }
 
 nlohmann::json toJson(const TrainingConfig& config) {

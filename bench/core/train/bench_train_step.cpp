@@ -174,7 +174,8 @@ int benchmarkOnCuda(const fs::path& folder, const Shape& shape, int64_t layers, 
     }
     std::stringstream dtypeList(dtypes);
     for (std::string dtypeName; std::getline(dtypeList, dtypeName, ',');) {
-        const torch::ScalarType type = model::parseComputeDtype(train::resolveComputeDtype(dtypeName, true));
+        const torch::ScalarType type = model::parseComputeDtype(train::resolveComputeDtype(
+            dtypeName, device.is_cuda(), device.has_index() ? device.index() : 0));
         if (!matmul.count(type)) matmul[type] = matmulGflops(type, rows, 768, 3072, device);
 #if CAPSULE_HAVE_C10_CUDA
         c10::cuda::CUDACachingAllocator::resetPeakStats(device.index());
