@@ -25,6 +25,21 @@
 
 namespace capsule::ui {
 
+namespace {
+
+/// What the dashboard needs to know before the first step of `request`'s run.
+RunPlan runPlanFor(const TrainingRequest& request, const QString& title) {
+    RunPlan plan;
+    plan.title = title;
+    plan.method = QString::fromStdString(request.config.method);
+    plan.maxSteps = request.config.maxSteps;
+    plan.tinit = request.config.tinit;
+    plan.tfinal = request.config.tfinal;
+    return plan;
+}
+
+}  // namespace
+
 void MainWindow::connectTraining() {
     connect(setupPage_, &SetupPage::startRequested, this, [this] { startTraining(); });
     connect(setupPage_, &SetupPage::validityChanged, this, &MainWindow::updateRunActions);
@@ -75,14 +90,11 @@ void MainWindow::connectTraining() {
         if (dialog.exec() == QDialog::Accepted) compareMethods(dialog.chosenMethods());
     });
     connect(methodQueue_, &MethodQueue::runStarting, this, [this](int index, int count, const TrainingRequest& request) {
-        RunPlan plan;
-        plan.method = QString::fromStdString(request.config.method);
-        plan.maxSteps = request.config.maxSteps;
-        plan.tinit = request.config.tinit;
-        plan.tfinal = request.config.tfinal;
-        const int methodIndex = setupPage_->methodCombo()->findData(plan.method);
-        const QString methodName = methodIndex >= 0 ? setupPage_->methodCombo()->itemText(methodIndex) : plan.method;
-        plan.title = tr("%1 (%2 of %3 in the method comparison)").arg(methodName).arg(index + 1).arg(count);
+        const QString method = QString::fromStdString(request.config.method);
+        const int methodIndex = setupPage_->methodCombo()->findData(method);
+        const QString methodName = methodIndex >= 0 ? setupPage_->methodCombo()->itemText(methodIndex) : method;
+        const RunPlan plan = runPlanFor(
+            request, tr("%1 (%2 of %3 in the method comparison)").arg(methodName).arg(index + 1).arg(count));
         dashboardPage_->startRun(plan);
         logView_->appendLine(tr("Starting %1; output in %2").arg(plan.title, QString::fromStdString(request.config.out)));
         showPage(DashboardPageIndex);
@@ -150,13 +162,7 @@ void MainWindow::connectTraining() {
 
 bool MainWindow::startContinuation(const TrainingRequest& request, const QString& title) {
     if (training_->isRunning()) return false;
-    RunPlan plan;
-    plan.title = title;
-    plan.method = QString::fromStdString(request.config.method);
-    plan.maxSteps = request.config.maxSteps;
-    plan.tinit = request.config.tinit;
-    plan.tfinal = request.config.tfinal;
-    dashboardPage_->startRun(plan);
+    dashboardPage_->startRun(runPlanFor(request, title));
     // The same run continues: its curve up to the checkpoint first, the live points extend it.
     if (request.continueRunId >= 0)
         if (const std::optional<RunDetails> details = history_->loadRun(request.continueRunId))
@@ -183,15 +189,11 @@ bool MainWindow::startTraining() {
     if (training_->isRunning()) return false;
     const std::optional<TrainingRequest> request = requestFromSetup();
     if (!request) return false;
-    RunPlan plan;
-    plan.method = QString::fromStdString(request->config.method);
-    plan.maxSteps = request->config.maxSteps;
-    plan.tinit = request->config.tinit;
-    plan.tfinal = request->config.tfinal;
     const QString methodName = setupPage_->methodCombo()->currentText();
-    plan.title = request->demoFolder.isEmpty()
-                     ? tr("%1 on %2").arg(methodName, QFileInfo(QString::fromStdString(request->config.model)).fileName())
-                     : tr("%1 on the built-in demo").arg(methodName);
+    const RunPlan plan = runPlanFor(
+        *request, request->demoFolder.isEmpty()
+                      ? tr("%1 on %2").arg(methodName, QFileInfo(QString::fromStdString(request->config.model)).fileName())
+                      : tr("%1 on the built-in demo").arg(methodName));
     dashboardPage_->startRun(plan);
     logView_->appendLine(tr("Starting %1; output in %2").arg(plan.title, QString::fromStdString(request->config.out)));
     training_->start(*request);
