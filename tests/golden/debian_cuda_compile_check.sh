@@ -43,12 +43,16 @@ mountpoint -q "$root/proc" || mount -t proc proc "$root/proc"
 mountpoint -q "$root/dev" || mount --bind /dev "$root/dev"
 phase "trixie root: $(chroot "$root" dpkg-query -W -f='libtorch-cuda-dev ${Version}' libtorch-cuda-dev), $(chroot "$root" nvcc --version | tail -2 | head -1)"
 
-rm -rf "$root/root/project" && mkdir -p "$root/root/project"
-(cd "$project" && git ls-files -co --exclude-standard -z | tar --null -T - -cf -) | tar -xf - -C "$root/root/project"
+mkdir -p "$root/root/project"
+# Only files whose content changed get a new time stamp, so a rerun rebuilds what changed, and all of it.
+command -v rsync > /dev/null || apt-get install -y -q rsync > /dev/null
+stage=$base/stage && rm -rf "$stage" && mkdir -p "$stage"
+(cd "$project" && git ls-files -co --exclude-standard -z | tar --null -T - -cf -) | tar -xf - -C "$stage"
+rsync -r --checksum --delete "$stage/" "$root/root/project/"
 phase "configure and build the CUDA-specific targets"
 chroot "$root" /bin/bash -c "cd /root/project && rm -rf /root/build &&
     cmake -S . -B /root/build -G Ninja -DCAPSULE_BUILD_GUI=OFF -DCMAKE_BUILD_TYPE=None \
-          -DCMAKE_CXX_FLAGS='-O1 -g0 -DNDEBUG' -DTORCH_CUDA_ARCH_LIST=9.0 \
+          -DCMAKE_CXX_FLAGS='-O0 -g0 -DNDEBUG' -DTORCH_CUDA_ARCH_LIST=9.0 \
           -DCMAKE_EXE_LINKER_FLAGS=-Wl,--allow-shlib-undefined &&
     ninja -C /root/build -k 0 bench_train_step test_cuda_training test_cuda_model test_gpu_smoke capsule-cli" \
     > "$out/build.log" 2>&1

@@ -51,8 +51,12 @@ mountpoint -q "$root/dev" || mount --bind /dev "$root/dev"
 versions=$(chroot "$root" python3 -c 'import torch, transformers; print("torch", torch.__version__, "transformers", transformers.__version__)' 2>&1)
 phase "sid root: $versions; $(chroot "$root" g++ --version | head -1)"
 
-rm -rf "$root/root/project" && mkdir -p "$root/root/project" "$root/root/out"
-(cd "$project" && git ls-files -co --exclude-standard -z | tar --null -T - -cf -) | tar -xf - -C "$root/root/project"
+mkdir -p "$root/root/project" "$root/root/out"
+# Only files whose content changed get a new time stamp, so a rerun rebuilds what changed, and all of it.
+command -v rsync > /dev/null || apt-get install -y -q rsync > /dev/null
+stage=$base/stage && rm -rf "$stage" && mkdir -p "$stage"
+(cd "$project" && git ls-files -co --exclude-standard -z | tar --null -T - -cf -) | tar -xf - -C "$stage"
+rsync -r --checksum --delete "$stage/" "$root/root/project/"
 
 if want golden; then
     phase "golden fixtures from transformers"

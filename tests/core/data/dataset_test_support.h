@@ -10,6 +10,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -17,11 +18,13 @@ namespace capsule::test {
 
 inline std::string tokenizerFolder(const std::string& name) { return fixturesDir() + "/tokenizers/" + name; }
 
-/// "gpt2", "qwen3" or "sp-bpe", loaded once.
-inline const tokenizer::Tokenizer& fixtureTokenizer(const std::string& name) {
+/// "gpt2", "qwen3" or "sp-bpe", loaded once. (The name is taken by value: a `const std::string&`
+/// bound to a literal makes GCC 14+ warn that the returned reference may dangle.)
+inline const tokenizer::Tokenizer& fixtureTokenizer(std::string_view name) {
     static std::map<std::string, std::unique_ptr<tokenizer::Tokenizer>> cache;
-    auto& slot = cache[name];
-    if (!slot) slot = std::make_unique<tokenizer::Tokenizer>(tokenizer::Tokenizer::fromDirectory(tokenizerFolder(name)));
+    auto& slot = cache[std::string(name)];
+    if (!slot)
+        slot = std::make_unique<tokenizer::Tokenizer>(tokenizer::Tokenizer::fromDirectory(tokenizerFolder(std::string(name))));
     return *slot;
 }
 
