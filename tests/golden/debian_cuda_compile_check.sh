@@ -50,7 +50,7 @@ stage=$base/stage && rm -rf "$stage" && mkdir -p "$stage"
 (cd "$project" && git ls-files -co --exclude-standard -z | tar --null -T - -cf -) | tar -xf - -C "$stage"
 rsync -r --checksum --delete "$stage/" "$root/root/project/"
 phase "configure and build the CUDA-specific targets"
-chroot "$root" /bin/bash -c "cd /root/project && rm -rf /root/build &&
+chroot "$root" /bin/bash -c "cd /root/project &&
     cmake -S . -B /root/build -G Ninja -DCAPSULE_BUILD_GUI=OFF -DCMAKE_BUILD_TYPE=None \
           -DCMAKE_CXX_FLAGS='-O0 -g0 -DNDEBUG' -DTORCH_CUDA_ARCH_LIST=9.0 \
           -DCMAKE_EXE_LINKER_FLAGS=-Wl,--allow-shlib-undefined &&

@@ -100,7 +100,7 @@ timeout "$(left)" bash "$root/tests/golden/make_reverse_cases.sh" "$cli" "$golde
     (cd "$root" && timeout "$(left)" python3 tests/golden/check_capsule_adapters.py "$reverse/cases.json" "$reverse/report.json")
     echo "check_capsule_adapters rc=$?"
 } >> "$out/checks.log" 2>&1
-result "$(grep -E 'Capsule adapters load|FAILED' "$out/checks.log" | tr '\n' ' ')"
+result "$(grep -E 'Capsule adapters load|merged exports load|FAILED' "$out/checks.log" | tr '\n' ' ')"
 
 # 6. CUDA training speed
 phase "bench_train_step on CUDA"
