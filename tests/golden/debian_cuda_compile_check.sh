@@ -22,33 +22,12 @@ libsqlite3-dev nlohmann-json3-dev libpcre2-dev libicu-dev"
 phase() { echo "== $(date +%T) $*" | tee -a "$out/summary.log"; }
 : > "$out/summary.log"
 
-if [ ! -f "$root/.ready" ]; then
-    phase "making the Debian trixie root in $root (once)"
-    command -v debootstrap > /dev/null || apt-get install -y -q debootstrap > /dev/null
-    mirror=$(awk '/^URIs:/{print $2; exit}' /etc/apt/sources.list.d/debian.sources 2> /dev/null)
-    rm -rf "$root" && mkdir -p "$base"
-    debootstrap --variant=minbase --components=main,contrib,non-free trixie "$root" \
-        "${mirror:-http://deb.debian.org/debian}" > "$base/debootstrap.log" 2>&1 ||
-        { phase "debootstrap failed: $base/debootstrap.log"; exit 1; }
-    cp /etc/resolv.conf "$root/etc/resolv.conf"
-    echo 'Acquire::Check-Valid-Until "false";' > "$root/etc/apt/apt.conf.d/99capsule-no-valid-until"
-    install="DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $(echo $packages)"
-    # The first install stops at nvidia-cudnn's download; skip that step and finish the install.
-    chroot "$root" /bin/bash -c "apt-get update -qq && ($install ||
-        (printf '#!/bin/sh\nexit 0\n' > /var/lib/dpkg/info/nvidia-cudnn.postinst && dpkg --configure -a && $install))" \
-        > "$base/install.log" 2>&1 || { phase "installing the packages failed: $base/install.log"; exit 1; }
-    touch "$root/.ready"
-fi
-mountpoint -q "$root/proc" || mount -t proc proc "$root/proc"
-mountpoint -q "$root/dev" || mount --bind /dev "$root/dev"
+. "$project/tests/golden/debian_root.sh"
+# The first install stops at nvidia-cudnn's download: the fix-up skips that step for the second.
+make_debian_root trixie main,contrib,non-free "$packages" \
+    "printf '#!/bin/sh\nexit 0\n' > /var/lib/dpkg/info/nvidia-cudnn.postinst && dpkg --configure -a" || exit 1
+mount_and_copy_project "$project"
 phase "trixie root: $(chroot "$root" dpkg-query -W -f='libtorch-cuda-dev ${Version}' libtorch-cuda-dev), $(chroot "$root" nvcc --version | tail -2 | head -1)"
-
-mkdir -p "$root/root/project"
-# Only files whose content changed get a new time stamp, so a rerun rebuilds what changed, and all of it.
-command -v rsync > /dev/null || apt-get install -y -q rsync > /dev/null
-stage=$base/stage && rm -rf "$stage" && mkdir -p "$stage"
-(cd "$project" && git ls-files -co --exclude-standard -z | tar --null -T - -cf -) | tar -xf - -C "$stage"
-rsync -r --checksum --delete "$stage/" "$root/root/project/"
 phase "configure and build the CUDA-specific targets"
 chroot "$root" /bin/bash -c "cd /root/project &&
     cmake -S . -B /root/build -G Ninja -DCAPSULE_BUILD_GUI=OFF -DCMAKE_BUILD_TYPE=None \

@@ -31,32 +31,12 @@ want() { [[ " $phases " == *" $1 "* ]]; }
 in_root() { chroot "$root" /bin/bash -c "cd /root/project && $1"; }
 : > "$out/summary.log"
 
-if [ ! -f "$root/.ready" ]; then
-    phase "making the Debian sid root in $root (once)"
-    command -v debootstrap > /dev/null || apt-get install -y -q debootstrap > /dev/null
-    mirror=$(awk '/^URIs:/{print $2; exit}' /etc/apt/sources.list.d/debian.sources 2> /dev/null)
-    rm -rf "$root" && mkdir -p "$base"
-    debootstrap --variant=minbase sid "$root" "${mirror:-http://deb.debian.org/debian}" > "$base/debootstrap.log" 2>&1 ||
-        { result "debootstrap failed: $base/debootstrap.log"; exit 1; }
-    cp /etc/resolv.conf "$root/etc/resolv.conf"
-    # A mirror snapshot older than the machine's clock has an "expired" Release file.
-    echo 'Acquire::Check-Valid-Until "false";' > "$root/etc/apt/apt.conf.d/99capsule-no-valid-until"
-    chroot "$root" /bin/bash -c "apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
-        --no-install-recommends $(echo $packages)" > "$base/install.log" 2>&1 ||
-        { result "installing the packages failed: $base/install.log"; exit 1; }
-    touch "$root/.ready"
-fi
-mountpoint -q "$root/proc" || mount -t proc proc "$root/proc"
-mountpoint -q "$root/dev" || mount --bind /dev "$root/dev"
+. "$project/tests/golden/debian_root.sh"
+make_debian_root sid main "$packages" || exit 1
+mount_and_copy_project "$project"
+mkdir -p "$root/root/out"
 versions=$(chroot "$root" python3 -c 'import torch, transformers; print("torch", torch.__version__, "transformers", transformers.__version__)' 2>&1)
 phase "sid root: $versions; $(chroot "$root" g++ --version | head -1)"
-
-mkdir -p "$root/root/project" "$root/root/out"
-# Only files whose content changed get a new time stamp, so a rerun rebuilds what changed, and all of it.
-command -v rsync > /dev/null || apt-get install -y -q rsync > /dev/null
-stage=$base/stage && rm -rf "$stage" && mkdir -p "$stage"
-(cd "$project" && git ls-files -co --exclude-standard -z | tar --null -T - -cf -) | tar -xf - -C "$stage"
-rsync -r --checksum --delete "$stage/" "$root/root/project/"
 
 if want golden; then
     phase "golden fixtures from transformers"
