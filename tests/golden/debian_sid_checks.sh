@@ -8,6 +8,7 @@
 #   3. capsule-cli (the LibTorch 2.x build) against those fixtures
 #   4. merged exports of Capsule-trained LoRA/AdaLoRA/(IA)³ adapters loaded by transformers
 #   5. the core `unit` tests on LibTorch 2.x
+#   6. the Qt side on sid's Qt 6 (6.11 when written) and QCustomPlot: GUI build and the `gui` tests
 #
 #   sudo bash tests/golden/debian_sid_checks.sh [OUT]     (default OUT: /tmp/capsule-sid-out)
 #
@@ -16,15 +17,17 @@
 # copied in, so uncommitted work is checked too. OUT receives summary.log and one log per phase, and
 # hf-golden/ and tokenizer-fuzz/ to commit under tests/fixtures once the tests pass with them here:
 #   CAPSULE_HF_GOLDEN_DIR=OUT/hf-golden build/tests/core/peft/test_hf_golden
-# CAPSULE_SID_PHASES (default "golden build checks merged unit") picks phases for a rerun.
+# CAPSULE_SID_PHASES (default "golden build checks merged unit gui") picks phases for a rerun.
 set -uo pipefail
 project=$(cd "$(dirname "$0")/../.." && pwd)
 out=$(mkdir -p "${1:-/tmp/capsule-sid-out}" && cd "${1:-/tmp/capsule-sid-out}" && pwd)
 base=${CAPSULE_SID:-/tmp/capsule-sid}
 root=$base/sid
-phases=${CAPSULE_SID_PHASES:-golden build checks merged unit}
+phases=${CAPSULE_SID_PHASES:-golden build checks merged unit gui}
 packages="build-essential cmake ninja-build pkg-config git libtorch-dev libopenblas0-openmp libsqlite3-dev
 nlohmann-json3-dev libpcre2-dev libicu-dev python3-transformers python3-safetensors python3-torch"
+gui_packages="qt6-base-dev qt6-tools-dev qt6-tools-dev-tools qt6-l10n-tools linguist-qt6 libqcustomplot-dev
+libgl1-mesa-dev libqt6svg6"
 phase() { echo "== $(date +%T) $*" | tee -a "$out/summary.log"; }
 result() { echo "   $*" | tee -a "$out/summary.log"; }
 want() { [[ " $phases " == *" $1 "* ]]; }
@@ -76,6 +79,18 @@ if want unit; then
     in_root "ctest --test-dir /root/build -L unit -j 2 --timeout 300" > "$out/unit.log" 2>&1
     result "unit rc=$?: $(grep -E 'tests passed|tests failed' "$out/unit.log" | tail -1)"
     grep -E '\*\*\*Failed|Not Run|Timeout' "$out/unit.log" | sed 's/^/   /' | tee -a "$out/summary.log"
+fi
+
+if want gui; then
+    phase "the Qt side on sid's Qt 6 and QCustomPlot: build, then the gui tests (offscreen)"
+    chroot "$root" /bin/bash -c "DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
+        $(echo $gui_packages)" >> "$base/install.log" 2>&1 || result "installing the Qt packages failed: $base/install.log"
+    in_root "cmake -S . -B /root/build -G Ninja -DCAPSULE_BUILD_GUI=ON -DCMAKE_BUILD_TYPE=Release &&
+             ninja -C /root/build -k 0" > "$out/gui-build.log" 2>&1
+    result "GUI build rc=$?; $(grep -c 'error:' "$out/gui-build.log") compile errors; Qt $(chroot "$root" dpkg-query -W -f='${Version}' qt6-base-dev)"
+    in_root "QT_QPA_PLATFORM=offscreen ctest --test-dir /root/build -L gui -j 2 --timeout 300" > "$out/gui.log" 2>&1
+    result "gui tests rc=$?: $(grep -E 'tests passed|tests failed' "$out/gui.log" | tail -1)"
+    grep -E '\*\*\*Failed|SEGFAULT|Timeout' "$out/gui.log" | sed 's/^/   /' | tee -a "$out/summary.log"
 fi
 
 for made in hf-golden tokenizer-fuzz reverse; do
