@@ -25,7 +25,7 @@ import warnings
 import torch
 import transformers
 from safetensors import safe_open
-from transformers import AutoModelForCausalLM
+from transformers import AutoModelForCausalLM, AutoTokenizer
 
 try:
     from peft import PeftConfig, PeftModel, get_peft_model, get_peft_model_state_dict
@@ -84,21 +84,22 @@ def check_merged_only(case):
         return report
     inputs = json.load(open(case["inputs"]))
     with safe_open(case["capsule_logits"], framework="pt") as ours:
-        report["merged_max_rel_diff"] = max_relative_difference(ours, logits_of(load_base(case["merged"]), inputs, 0))
+        check_merged(case, ours, inputs, report)
         plain = logits_of(load_base(case["base"]), inputs, 0)
         report["adapter_effect"] = max((ours.get_tensor(f"logits.{i}") - p).abs().max().item()
                                        for i, p in enumerate(plain))
-    report["merged_tokenizer_matches"] = merged_tokenizer_matches(case["base"], case["merged"])
     report["ok"] = (report["merged_max_rel_diff"] < TOLERANCE and report["adapter_effect"] > 1e-4
                     and report["merged_tokenizer_matches"])
     return report
 
 
-def merged_tokenizer_matches(base, merged):
-    """The merged folder's tokenizer files load in transformers and tokenize as the base model's do."""
-    from transformers import AutoTokenizer
+def check_merged(case, ours, inputs, report):
+    """The merged export loads in transformers with Capsule's adapter logits (`ours`), and its tokenizer
+    files load and tokenize as the base model's do."""
+    report["merged_max_rel_diff"] = max_relative_difference(ours, logits_of(load_base(case["merged"]), inputs, 0))
     text = "The merged model keeps its tokenizer: great, awful, 42!"
-    return AutoTokenizer.from_pretrained(merged)(text)["input_ids"] == AutoTokenizer.from_pretrained(base)(text)["input_ids"]
+    report["merged_tokenizer_matches"] = (AutoTokenizer.from_pretrained(case["merged"])(text)["input_ids"] ==
+                                          AutoTokenizer.from_pretrained(case["base"])(text)["input_ids"])
 
 
 def check(case):
@@ -126,9 +127,7 @@ def check(case):
         plain = logits_of(load_base(case["base"]), inputs, 0)
         report["adapter_effect"] = max((a - b).abs().max().item() for a, b in zip(theirs, plain))
         if case.get("merged"):
-            merged = load_base(case["merged"])
-            report["merged_max_rel_diff"] = max_relative_difference(ours, logits_of(merged, inputs, 0))
-            report["merged_tokenizer_matches"] = merged_tokenizer_matches(case["base"], case["merged"])
+            check_merged(case, ours, inputs, report)
     ok = not (missing or extra or wrong or report["load_warnings"]) and report["max_rel_diff"] < TOLERANCE
     ok = ok and report.get("merged_max_rel_diff", 0.0) < TOLERANCE and report["adapter_effect"] > 1e-4
     ok = ok and report.get("merged_tokenizer_matches", True)
