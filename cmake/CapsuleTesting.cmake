@@ -9,6 +9,9 @@
 # Every test gets CAPSULE_TEST_FIXTURES (tests/fixtures) and CAPSULE_SOURCE_DIR as compile definitions
 # and a private scratch HOME / XDG folders so it never touches the user's real data.
 set(CAPSULE_TEST_FIXTURES_DIR ${CMAKE_SOURCE_DIR}/tests/fixtures)
+# Qt tests run on the offscreen platform with one 1920x1200 screen, a workstation's, instead of its
+# default 800x800: from Qt 6.11 on, restoreGeometry() shrinks a window to the screen it lands on.
+set(CAPSULE_TEST_QPA_PLATFORM "offscreen:configfile=${CMAKE_SOURCE_DIR}/tests/support/offscreen_screen.json")
 
 function(_capsule_test_common name)
     cmake_parse_arguments(T "" "TIMEOUT" "LABELS;LIBS" ${ARGN})
@@ -32,7 +35,7 @@ function(_capsule_test_common name)
     set_tests_properties(${name} PROPERTIES
         LABELS "${T_LABELS}"
         TIMEOUT ${T_TIMEOUT}
-        ENVIRONMENT "HOME=${scratch};XDG_DATA_HOME=${scratch}/data;XDG_CONFIG_HOME=${scratch}/config;XDG_CACHE_HOME=${scratch}/cache;HF_HOME=${scratch}/hf;QT_QPA_PLATFORM=offscreen;OMP_NUM_THREADS=2")
+        ENVIRONMENT "HOME=${scratch};XDG_DATA_HOME=${scratch}/data;XDG_CONFIG_HOME=${scratch}/config;XDG_CACHE_HOME=${scratch}/cache;HF_HOME=${scratch}/hf;QT_QPA_PLATFORM=${CAPSULE_TEST_QPA_PLATFORM};OMP_NUM_THREADS=2")
     file(MAKE_DIRECTORY ${scratch})
 endfunction()
 
