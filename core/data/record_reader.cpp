@@ -240,8 +240,13 @@ int64_t lineOfOffset(std::string_view text, size_t offset, int64_t firstLine) {
 RecordFile readRecordFile(const std::string& path, size_t maxSizeBytes) {
     RecordFile file;
     file.path = path;
+    if (std::filesystem::is_directory(path))
+        throw std::runtime_error(path + ": is a folder, not a dataset file (pick a .jsonl, .json, .csv, .tsv or .txt file)");
     if (!std::filesystem::is_regular_file(path)) throw std::runtime_error(path + ": no such file");
-    file.content = std::make_shared<const std::string>(io::readTextFile(path, maxSizeBytes));
+    std::string bytes = io::readTextFile(path, maxSizeBytes);
+    file.encoding = detectTextEncoding(bytes);
+    if (file.encoding != TextEncoding::Utf8) bytes = utf16ToUtf8(bytes, file.encoding, path);
+    file.content = std::make_shared<const std::string>(std::move(bytes));
     const std::string_view text = *file.content;
     const size_t start = text.substr(0, 3) == kByteOrderMark ? 3 : 0;
     const size_t firstCharacter = skipSpace(text, start);

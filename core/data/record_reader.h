@@ -7,8 +7,10 @@
 //   .txt / .md / .text  documents separated by blank lines, each {"text": document}
 // Other extensions are sniffed: '[' -> JSON array, '{' -> JSON Lines.
 // JSON records are kept as text and parsed by parseRecord() (the loader does that on many threads).
-// A UTF-8 byte order mark at the start of any file is skipped.
+// A UTF-8 byte order mark at the start of any file is skipped; UTF-16 files are converted to UTF-8
+// first (data/text_encoding.h).
 #include "data/row_issue.h"
+#include "data/text_encoding.h"
 
 #include <nlohmann/json.hpp>
 
@@ -36,6 +38,7 @@ struct RawRecord {
 struct RecordFile {
     std::string path;
     FileKind kind = FileKind::JsonLines;
+    TextEncoding encoding = TextEncoding::Utf8;  // of the file; `content` is always UTF-8
     std::vector<std::string> columns;  // CSV/TSV header
     std::vector<RawRecord> records;
     std::shared_ptr<const std::string> content;  // keeps the jsonText views alive

@@ -22,6 +22,7 @@
 #include <QListWidget>
 #include <QLocale>
 #include <QRandomGenerator>
+#include <QStringEncoder>
 #include <QTabWidget>
 #include <QTableView>
 #include <QTemporaryDir>
@@ -84,6 +85,23 @@ private Q_SLOTS:
         QVERIFY(scratch_.isValid());
         demoModel_ = demoModelFolderForEstimate();
         if (demoModel_.isEmpty()) QSKIP("no shipped demo model (resources/demo/model) in this tree");
+    }
+
+    void utf16FilesReadAsTheirTextAndSaySo() {
+        // What Windows PowerShell's `>` writes: UTF-16 LE with a byte order mark.
+        QStringEncoder toUtf16(QStringEncoder::Utf16LE, QStringEncoder::Flag::WriteBom);
+        const QByteArray bytes = toUtf16(QStringLiteral("{\"instruction\": \"Say hi\", \"output\": \"h\u00e9llo\"}\r\n"
+                                                        "{\"instruction\": \"Name a colour\", \"output\": \"blue\"}\r\n"));
+        const QString path = writeFile(QStringLiteral("windows.jsonl"), bytes);
+        DatasetPanel panel;
+        panel.setModel(demoModel_, false);
+        panel.setDatasetPath(path);
+        QVERIFY(settle(panel));
+        QVERIFY2(panel.inspection().ok, qPrintable(panel.inspection().error));
+        QCOMPARE(panel.inspection().validExamples, 2);
+        QVERIFY2(panel.statusLabel()->text().contains(QStringLiteral("JSON Lines (UTF-16 LE), read as alpaca")),
+                 qPrintable(panel.statusLabel()->text()));
+        QCOMPARE(panel.previewModel()->index(1, DatasetPreviewModel::LineColumn).data().toLongLong(), 2);
     }
 
     void alpacaIsDetectedAndThePreviewIsWhatTrains() {

@@ -173,6 +173,8 @@ DatasetInspection inspect(const DatasetInspectionRequest& request, const std::fu
 
     data::RecordFile file = data::readRecordFile(path);
     result.fileKind = fromStd(data::fileKindName(file.kind));
+    if (file.encoding != data::TextEncoding::Utf8)
+        result.fileKind += QStringLiteral(" (%1)").arg(fromStd(data::textEncodingName(file.encoding)));
     result.totalRecords = static_cast<qint64>(file.records.size());
     const size_t inspected = std::min(file.records.size(), static_cast<size_t>(std::max(0, request.exampleLimit)));
     result.inspectedRecords = static_cast<qint64>(inspected);

@@ -275,3 +275,70 @@ CAPSULE_TEST(optionsFromJsonRoundTripAndErrors) {
     COMPARE(datasetFormatNames().size(), size_t(8));
     COMPARE(parseDatasetFormat("prompt-completion"), DatasetFormat::PromptCompletion);
 }
+
+namespace {
+
+// `text` (ASCII or BMP code points given as UTF-8) as UTF-16 in the given byte order, with a BOM
+// when asked: what PowerShell's `>` and Notepad's "Unicode" / "UTF-16 BE" write.
+std::string utf16(const std::u16string& text, bool bigEndian, bool bom) {
+    std::string bytes;
+    auto put = [&](char16_t unit) {
+        const char high = static_cast<char>(unit >> 8), low = static_cast<char>(unit & 0xFF);
+        bytes += bigEndian ? high : low;
+        bytes += bigEndian ? low : high;
+    };
+    if (bom) put(0xFEFF);
+    for (char16_t unit : text) put(unit);
+    return bytes;
+}
+
+}  // namespace
+
+CAPSULE_TEST(utf16FilesAreReadAsTheTextTheyHold) {
+    TempDir folder;
+    // "é" (U+00E9), "€" (U+20AC) and "😀" (U+1F600, a surrogate pair) survive the conversion.
+    const std::u16string text = u"{\"text\": \"caf\u00e9 \u20ac\"}\r\n\r\n{\"text\": \"\U0001F600\"}\r\n";
+    const struct {
+        const char* name;
+        bool bigEndian, bom;
+        TextEncoding encoding;
+    } cases[] = {{"le.jsonl", false, true, TextEncoding::Utf16LE},
+                 {"be.jsonl", true, true, TextEncoding::Utf16BE},
+                 {"le-no-bom.jsonl", false, false, TextEncoding::Utf16LE},
+                 {"be-no-bom.jsonl", true, false, TextEncoding::Utf16BE}};
+    for (const auto& c : cases) {
+        writeFile(folder.file(c.name), utf16(text, c.bigEndian, c.bom));
+        const RecordFile file = readParsed(folder.file(c.name));
+        COMPARE(file.encoding, c.encoding);
+        COMPARE(file.records.size(), size_t(2));
+        VERIFY(!file.records[0].issue);
+        COMPARE(file.records[0].fields["text"].get<std::string>(), std::string("caf\xC3\xA9 \xE2\x82\xAC"));
+        COMPARE(file.records[1].line, int64_t(3));  // lines are those of the file
+        COMPARE(file.records[1].fields["text"].get<std::string>(), std::string("\xF0\x9F\x98\x80"));
+    }
+    COMPARE(textEncodingName(TextEncoding::Utf16LE), std::string("UTF-16 LE"));
+    // Excel's "Unicode Text" is UTF-16 LE with tabs; CSV in UTF-16 reads the same way.
+    writeFile(folder.file("sheet.tsv"), utf16(u"text\tlabel\nbien\tpos\n", false, true));
+    const RecordFile sheet = readParsed(folder.file("sheet.tsv"));
+    COMPARE(sheet.columns, (std::vector<std::string>{"text", "label"}));
+    COMPARE(sheet.records.size(), size_t(1));
+    COMPARE(sheet.records[0].fields["label"].get<std::string>(), std::string("pos"));
+    // UTF-8 files are untouched.
+    writeFile(folder.file("plain.jsonl"), "{\"text\": \"a\"}\n");
+    COMPARE(readParsed(folder.file("plain.jsonl")).encoding, TextEncoding::Utf8);
+}
+
+CAPSULE_TEST(brokenUtf16NamesTheLine) {
+    TempDir folder;
+    std::u16string text = u"{\"text\": \"a\"}\n{\"text\": \"";
+    text += char16_t(0xD83D);  // a high surrogate with no low one after it
+    text += u"\"}\n";
+    writeFile(folder.file("lone.jsonl"), utf16(text, false, true));
+    VERIFY_THROWS(readRecordFile(folder.file("lone.jsonl")),
+                  "lone.jsonl:2: not valid UTF-16 LE: unpaired surrogate 0xD83D at byte 50");
+    writeFile(folder.file("odd.jsonl"), utf16(u"{\"text\": \"a\"}\n", false, true) + "x");
+    VERIFY_THROWS(readRecordFile(folder.file("odd.jsonl")),
+                  "odd.jsonl:2: not valid UTF-16 LE: the file ends in the middle of a character (31 bytes)");
+    // A folder is not a dataset file, and the message says so.
+    VERIFY_THROWS(readRecordFile(folder.path()), "is a folder, not a dataset file");
+}
