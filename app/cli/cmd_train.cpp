@@ -7,6 +7,7 @@
 #include "train_progress.h"
 
 #include "store/run_store.h"
+#include "train/checkpoint.h"
 #include "train/store_observer.h"
 #include "train/trainer.h"
 #include "train/training_config.h"
@@ -65,6 +66,15 @@ train::TrainingConfig trainingConfigFromArguments(const Arguments& arguments, co
             train::setOptionFromText(object, train::flagToKey(flag), value);
         }
         train::TrainingConfig config = train::trainingConfigFromJson(object, arguments.valueOr("config", ""));
+        // Relative paths mean the working folder, and are recorded as absolute ones: the run store,
+        // checkpoints and the studio's History read them later from other folders.
+        for (std::string* path : {&config.model, &config.data, &config.out, &config.resume, &config.validationFile,
+                                  &config.metricsJsonl, &config.store}) {
+            if (path->empty()) continue;
+            std::filesystem::path absolute = std::filesystem::absolute(*path).lexically_normal();
+            if (!absolute.has_filename()) absolute = absolute.parent_path();  // "out/" names "out"
+            *path = absolute.string();
+        }
         if (validate) config.validate();
         return config;
     } catch (const std::invalid_argument& error) {
@@ -76,27 +86,40 @@ int runTraining(const train::TrainingConfig& config, bool quiet, const std::stri
     const std::string storePath = config.store.empty() ? store::RunStore::defaultPath() : config.store;
     store::RunStore runStore(storePath);
     runStore.markInterruptedRuns();
-    store::RunRecord record;
     std::string out = config.out, model = config.model, data = config.data, method = config.method;
+    std::optional<int64_t> continued;
     if (!config.resume.empty()) {
-        // The checkpoint's config names the model, data and output folder.
+        // The checkpoint's config names the model, data and output folder. A folder that is no
+        // checkpoint at all is refused before anything is recorded.
+        const train::CheckpointState state = train::readCheckpointState(config.resume);
         try {
-            std::ifstream stream(config.resume + "/trainer_state.json");
-            const nlohmann::json state = nlohmann::json::parse(stream);
-            const train::TrainingConfig saved = train::trainingConfigFromJson(state.at("config"));
+            const train::TrainingConfig saved = train::trainingConfigFromJson(state.config);
             out = saved.out, model = saved.model, data = saved.data, method = saved.method;
         } catch (const std::exception&) {
-            // Trainer::run reports the unreadable checkpoint with its path.
+            // Trainer::run reports the unusable config with the checkpoint's path.
+        }
+        // Resuming a run's own checkpoint continues that run's row, as the studio's Resume does
+        // (its metrics after the checkpoint's step are replaced by the continued ones).
+        if (const auto owner = runStore.runOfCheckpoint(config.resume)) {
+            const auto run = runStore.run(*owner);
+            if (run && run->status != store::RunStatus::Running && run->status != store::RunStatus::Paused) continued = owner;
         }
     }
-    record.name = !config.runName.empty() ? config.runName
-                                          : (runLabel.empty() ? std::filesystem::path(out).filename().string() : runLabel);
-    record.baseModel = model;
-    record.dataset = data;
-    record.method = method;
-    record.configJson = train::toJson(config).dump();
-    record.outputDir = out;
-    const int64_t runId = runStore.createRun(record);
+    int64_t runId = 0;
+    if (continued) {
+        runId = *continued;
+        runStore.appendEvent(runId, "info", "continuing from the checkpoint " + config.resume + " (capsule-cli)");
+    } else {
+        store::RunRecord record;
+        record.name = !config.runName.empty() ? config.runName
+                                              : (runLabel.empty() ? std::filesystem::path(out).filename().string() : runLabel);
+        record.baseModel = model;
+        record.dataset = data;
+        record.method = method;
+        record.configJson = train::toJson(config).dump();
+        record.outputDir = out;
+        runId = runStore.createRun(record);
+    }
 
     train::ObserverList observers;
     train::StoreObserver storeObserver(runStore, runId);

@@ -440,6 +440,20 @@ std::vector<ArtifactRecord> RunStore::artifacts(int64_t runId, const std::string
     return artifacts;
 }
 
+std::optional<int64_t> RunStore::runOfCheckpoint(const std::string& folder) const {
+    const auto normal = [](const std::string& path) {
+        std::error_code error;
+        std::filesystem::path resolved = std::filesystem::weakly_canonical(path, error);
+        if (error) resolved = std::filesystem::absolute(path, error).lexically_normal();
+        return resolved.has_filename() ? resolved : resolved.parent_path();  // "a/b/" is "a/b"
+    };
+    const std::filesystem::path wanted = normal(folder);
+    Statement query(*database_, "SELECT run_id, path FROM artifacts WHERE kind = 'checkpoint' ORDER BY id DESC");
+    while (query.step())
+        if (normal(query.columnText(1)) == wanted) return query.columnInt(0);
+    return std::nullopt;
+}
+
 bool RunStore::checkIntegrity() const {
     Statement query(*database_, "PRAGMA integrity_check");
     return query.step() && query.columnText(0) == "ok";

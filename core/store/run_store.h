@@ -75,6 +75,9 @@ public:
     double truncateAfterStep(int64_t runId, int64_t step);
     int64_t addArtifact(const ArtifactRecord& artifact);
     std::vector<ArtifactRecord> artifacts(int64_t runId, const std::string& kind = {}) const;
+    /// The run that wrote the checkpoint folder `folder` (the newest such artifact; paths compare
+    /// after making both absolute and resolving links), or nothing.
+    std::optional<int64_t> runOfCheckpoint(const std::string& folder) const;
 
     /// PRAGMA integrity_check == "ok".
     bool checkIntegrity() const;

@@ -90,6 +90,8 @@ void writeCheckpoint(const std::string& folder, peft::AdapterMethod& adapter, to
 }
 
 CheckpointState readCheckpointState(const std::string& folder) {
+    std::error_code error;
+    if (!fs::is_directory(folder, error)) throw std::runtime_error(folder + ": no such checkpoint folder");
     const std::string path = (fs::path(folder) / "trainer_state.json").string();
     std::ifstream stream(path, std::ios::binary);
     if (!stream) throw std::runtime_error(path + ": not a checkpoint folder (trainer_state.json is missing)");

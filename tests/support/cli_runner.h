@@ -30,10 +30,12 @@ inline std::string cliPath() {
     return CAPSULE_BINARY_DIR "/app/capsule-cli";
 }
 
-/// Runs capsule-cli with `arguments`; stdout/stderr go through files in `scratch`. A non-zero exit
-/// prints stderr, so a failing test shows why.
-inline CliResult runCli(const TempDir& scratch, const std::vector<std::string>& arguments) {
-    std::string command = shellQuote(cliPath());
+/// Runs capsule-cli with `arguments` (in `workingFolder` when given); stdout/stderr go through
+/// files in `scratch`. A non-zero exit prints stderr, so a failing test shows why.
+inline CliResult runCli(const TempDir& scratch, const std::vector<std::string>& arguments,
+                        const std::string& workingFolder = {}) {
+    std::string command = (workingFolder.empty() ? std::string() : "cd " + shellQuote(workingFolder) + " && ") +
+                          shellQuote(cliPath());
     for (const std::string& argument : arguments) command += " " + shellQuote(argument);
     command += " > " + shellQuote(scratch.file("stdout.txt")) + " 2> " + shellQuote(scratch.file("stderr.txt"));
     const int status = std::system(command.c_str());

@@ -122,19 +122,54 @@ CAPSULE_TEST(config_file_and_flags_agree_and_adalora_reports_budget_and_rank) {
 
 CAPSULE_TEST(checkpoint_and_resume_through_the_cli) {
     Fixture fixture;
+    // Relative paths, as typed in a shell: they mean the working folder, and the store records
+    // them as absolute paths (the studio's History opens them from anywhere).
     std::vector<std::string> arguments = fixture.common("ia3", "ia3");
-    for (const char* extra : {"--max-steps", "12", "--checkpoint-every", "6", "--metrics-jsonl"}) arguments.push_back(extra);
-    arguments.push_back(fixture.dir.file("full.jsonl"));
-    COMPARE(runCli(fixture.dir, arguments).exitCode, 0);
+    arguments[8] = "ia3";
+    for (const char* extra : {"--max-steps", "12", "--checkpoint-every", "6", "--metrics-jsonl", "full.jsonl"})
+        arguments.push_back(extra);
+    COMPARE(runCli(fixture.dir, arguments, fixture.dir.path()).exitCode, 0);
     const std::string checkpoint = fixture.dir.file("ia3/checkpoints/step-6");
     VERIFY(fs::exists(checkpoint + "/trainer_state.json"));
-    const test::CliResult resumed = runCli(fixture.dir, {"train", "--resume", checkpoint, "--metrics-jsonl",
-                                                   fixture.dir.file("resumed.jsonl"), "--store", fixture.store, "--quiet"});
+    const auto onlyRun = [&] {
+        store::RunStore reader(fixture.store);
+        const std::vector<store::RunRecord> runs = reader.listRuns();
+        COMPARE(runs.size(), size_t{1});
+        return runs[0];
+    };
+    const store::RunRecord trained = onlyRun();
+    COMPARE(fs::weakly_canonical(trained.outputDir), fs::weakly_canonical(fixture.dir.file("ia3")));
+
+    // Resuming the run's own checkpoint continues the same run: the same loss sequence from step
+    // 7 on, one row in the store, and its points after step 6 replaced rather than repeated.
+    const test::CliResult resumed = runCli(fixture.dir, {"train", "--resume", "ia3/checkpoints/step-6/", "--metrics-jsonl",
+                                                         "resumed.jsonl", "--store", fixture.store, "--quiet"},
+                                           fixture.dir.path());
     COMPARE(resumed.exitCode, 0);
     const auto full = readJsonLines(fixture.dir.file("full.jsonl"));
     const auto tail = readJsonLines(fixture.dir.file("resumed.jsonl"));
     COMPARE(tail.size(), size_t{6});
     for (size_t i = 0; i < tail.size(); ++i) COMPARE(tail[i].at("loss").get<double>(), full[6 + i].at("loss").get<double>());
+    const store::RunRecord continued = onlyRun();
+    COMPARE(continued.id, trained.id);
+    COMPARE(store::toString(continued.status), std::string("finished"));
+    COMPARE(continued.lastStep.value_or(-1), int64_t{12});
+    store::RunStore reader(fixture.store);
+    const std::vector<store::MetricPoint> losses = reader.metrics(trained.id, "loss");
+    COMPARE(losses.size(), size_t{12});
+    for (size_t i = 0; i < losses.size(); ++i) COMPARE(losses[i].step, static_cast<int64_t>(i + 1));
+    bool noted = false;
+    for (const store::EventRecord& event : reader.events(trained.id))
+        noted = noted || (event.message.find("continuing from the checkpoint /") != std::string::npos &&
+                          event.message.find("ia3/checkpoints/step-6 ") != std::string::npos);
+    VERIFY(noted);
+
+    // A folder that is no checkpoint is refused by name, and records nothing.
+    const test::CliResult missing = runCli(fixture.dir, {"train", "--resume", fixture.dir.file("ia3/checkpoints/step-99"),
+                                                         "--store", fixture.store, "--quiet"});
+    VERIFY(missing.exitCode != 0);
+    VERIFY(missing.err.find("step-99: no such checkpoint folder") != std::string::npos);
+    COMPARE(onlyRun().id, trained.id);
 }
 
 CAPSULE_TEST(usage_errors_name_the_option_and_bad_files_name_the_file) {
