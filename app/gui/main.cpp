@@ -17,6 +17,7 @@
 #include <QTimer>
 
 #include <algorithm>
+#include <cstdio>
 
 namespace {
 
@@ -47,9 +48,35 @@ int demoRunScreenshot(QApplication& application, capsule::ui::MainWindow& window
     return application.exec();
 }
 
+/// Before QApplication: where no display can be reached, Qt aborts (SIGABRT, a core file) with a
+/// message about its xcb plugin. Options that need no window (--help, --version and the screenshot
+/// modes) then use the offscreen platform; any other start explains itself and fails cleanly.
+/// An explicit QT_QPA_PLATFORM or -platform is left to Qt.
+bool prepareDisplay(int argc, char** argv) {
+    const auto set = [](const char* name) { return !qEnvironmentVariableIsEmpty(name); };
+    if (set("QT_QPA_PLATFORM") || set("DISPLAY") || set("WAYLAND_DISPLAY")) return true;
+    bool windowless = false;
+    for (int i = 1; i < argc; ++i) {
+        const QByteArray argument(argv[i]);
+        if (argument == "-platform" || argument == "--platform") return true;
+        for (const char* option : {"-h", "--help", "--help-all", "-v", "--version", "--screenshot", "--demo-run-screenshot"})
+            windowless = windowless || argument == option || argument.startsWith(QByteArray(option) + '=');
+    }
+    if (windowless) {
+        qputenv("QT_QPA_PLATFORM", "offscreen");
+        return true;
+    }
+    std::fprintf(stderr,
+                 "capsule: no display to open the studio on (DISPLAY and WAYLAND_DISPLAY are not set).\n"
+                 "Start it in a desktop session, over `ssh -X`, or under `xvfb-run -a capsule`; for headless\n"
+                 "training use capsule-cli (capsule-cli train --help, capsule-cli demo).\n");
+    return false;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
+    if (!prepareDisplay(argc, argv)) return 1;
     QApplication application(argc, argv);
     QApplication::setOrganizationName(QStringLiteral("Capsule"));
     QApplication::setApplicationName(QStringLiteral("Capsule"));
