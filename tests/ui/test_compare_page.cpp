@@ -268,6 +268,9 @@ private Q_SLOTS:
             QVERIFY(scatter->xAxis->range().contains(point.x()));
             QVERIFY(scatter->yAxis->range().contains(point.y()));
         }
+        // The parameter axis spans whole decades, so its labels are powers of ten that never crowd.
+        for (const double bound : {scatter->xAxis->range().lower, scatter->xAxis->range().upper})
+            QCOMPARE(std::log10(bound), std::round(std::log10(bound)));
         // LoRA trains more parameters than IA3 on the same model.
         QVERIFY(points.value(QStringLiteral("lora")).x() > points.value(QStringLiteral("ia3")).x());
     }

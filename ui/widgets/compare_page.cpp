@@ -510,8 +510,12 @@ void ComparePage::redrawScatter() {
         highY = std::max(highY, value);
     }
     if (std::isfinite(lowY)) {
-        // Room around the points, so the labels centred over them stay inside.
-        if (std::isfinite(lowX)) scatter_->xAxis->setRange(lowX / 4.0, highX * 4.0);
+        // Room around the points, so the labels centred over them stay inside, out to whole
+        // decades: the log axis then labels powers of ten only, which never crowd each other.
+        const auto decade = [](double value, bool up) {
+            return std::pow(10.0, up ? std::ceil(std::log10(value)) : std::floor(std::log10(value)));
+        };
+        if (std::isfinite(lowX)) scatter_->xAxis->setRange(decade(lowX / 4.0, false), decade(highX * 4.0, true));
         else scatter_->xAxis->setRange(1e3, 1e7);
         QCPRange y = padded(lowY, highY, accuracy);
         y.upper += (y.upper - y.lower) * 0.15;  // headroom for the labels above the points
