@@ -2,11 +2,13 @@
 
 #include "io/atomic_directory.h"
 #include "io/atomic_file.h"
+#include "io/crc32.h"
 #include "io/json_reader.h"
 
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <stdexcept>
 
 namespace capsule::train {
@@ -27,6 +29,44 @@ at::Generator generatorFor(const torch::Device& device) {
     return device.is_cpu() ? cpuGenerator() : at::globalContext().defaultGenerator(device);
 }
 
+/// Writes `archive` to `folder/name` through our own file writer and records its size and CRC-32
+/// under `files[name]`. LibTorch's file writer must not see a full disk: its PyTorchStreamWriter
+/// throws again from its destructor and the process aborts (std::terminate). Serialized in memory
+/// first (checkpoints hold adapter-sized state), a failed write is an ordinary error naming the
+/// file. The checksum is for the reader: LibTorch's does not verify the zip's own CRCs, so a
+/// damaged file would resume with wrong values.
+void saveArchive(torch::serialize::OutputArchive& archive, const std::string& folder, const std::string& name,
+                 nlohmann::json& files) {
+    std::string bytes;
+    archive.save_to([&bytes](const void* data, size_t size) {
+        bytes.append(static_cast<const char*>(data), size);
+        return size;
+    });
+    io::writeFileAtomically((fs::path(folder) / name).string(), bytes);
+    files[name] = {{"bytes", bytes.size()}, {"crc32", io::crc32Hex(io::crc32(bytes))}};
+}
+
+/// Loads `folder/name` into `archive` after checking it against `files` (trainer_state.json's
+/// record; checkpoints written before it existed are loaded unchecked). Errors name the file.
+void loadArchive(torch::serialize::InputArchive& archive, const std::string& folder, const std::string& name,
+                 const nlohmann::json& files, c10::optional<torch::Device> device = c10::nullopt) {
+    const std::string path = (fs::path(folder) / name).string();
+    if (!fs::exists(path)) throw std::runtime_error(path + ": missing from the checkpoint");
+    const std::string bytes = io::readTextFile(path, std::numeric_limits<std::size_t>::max());
+    if (files.is_object() && files.contains(name)) {
+        const nlohmann::json& expected = files.at(name);
+        const std::string crc = io::crc32Hex(io::crc32(bytes));
+        if (expected.value("bytes", uint64_t{0}) != bytes.size() || expected.value("crc32", std::string()) != crc)
+            throw std::runtime_error(path + ": damaged (" + std::to_string(bytes.size()) + " bytes, CRC-32 " + crc +
+                                     "; trainer_state.json recorded " + expected.dump() + ")");
+    }
+    try {
+        archive.load_from(bytes.data(), bytes.size(), device);
+    } catch (const c10::Error& error) {
+        throw std::runtime_error(path + ": not a readable PyTorch archive (" + error.what_without_backtrace() + ")");
+    }
+}
+
 }  // namespace
 
 std::string checkpointFolder(const std::string& out, int64_t step) {
@@ -37,12 +77,13 @@ void writeCheckpoint(const std::string& folder, peft::AdapterMethod& adapter, to
                      const CheckpointState& state) {
     io::writeDirectoryAtomically(folder, [&](const std::string& temporary) {
         peft::saveAdapter(adapter, (fs::path(temporary) / "adapter").string());
+        nlohmann::json files = nlohmann::json::object();  // name -> {bytes, crc32}
 
         torch::serialize::OutputArchive tensors;
         const std::vector<torch::Tensor> parameters = adapter.trainableParameters();
         for (size_t i = 0; i < parameters.size(); ++i)
             tensors.write("p" + std::to_string(i), parameters[i].detach().cpu());
-        tensors.save_to((fs::path(temporary) / "trainable.pt").string());
+        saveArchive(tensors, temporary, "trainable.pt", files);
 
         // Hook state (AdaLoRA's importance EMAs and rank pattern); an empty archive for the others.
         torch::serialize::OutputArchive hookState;
@@ -52,11 +93,11 @@ void writeCheckpoint(const std::string& folder, peft::AdapterMethod& adapter, to
             hookState.write("t" + std::to_string(extraNames.size()), tensor);
             extraNames.push_back(name);
         }
-        hookState.save_to((fs::path(temporary) / "adapter_state.pt").string());
+        saveArchive(hookState, temporary, "adapter_state.pt", files);
 
         torch::serialize::OutputArchive optimizerArchive;
         optimizer.save(optimizerArchive);
-        optimizerArchive.save_to((fs::path(temporary) / "optimizer.pt").string());
+        saveArchive(optimizerArchive, temporary, "optimizer.pt", files);
 
         torch::serialize::OutputArchive rng;
         {
@@ -70,7 +111,7 @@ void writeCheckpoint(const std::string& folder, peft::AdapterMethod& adapter, to
             std::lock_guard<std::mutex> lock(generator.mutex());
             rng.write("device", generator.get_state());
         }
-        rng.save_to((fs::path(temporary) / "rng.pt").string());
+        saveArchive(rng, temporary, "rng.pt", files);
 
         nlohmann::json json = {{"format_version", kCheckpointFormatVersion},
                                {"step", state.step},
@@ -84,6 +125,7 @@ void writeCheckpoint(const std::string& folder, peft::AdapterMethod& adapter, to
                                {"loss_scale_finite_steps", state.lossScaleFiniteSteps},
                                {"trainable_tensors", parameters.size()},
                                {"adapter_state_tensors", extraNames},
+                               {"files", files},
                                {"config", state.config}};
         io::writeFileAtomically((fs::path(temporary) / "trainer_state.json").string(), json.dump(2) + "\n");
     });
@@ -126,9 +168,11 @@ CheckpointState readCheckpointState(const std::string& folder) {
 }
 
 void restoreCheckpoint(const std::string& folder, peft::AdapterMethod& adapter, torch::optim::Optimizer& optimizer) {
+    const nlohmann::json trainerState = io::readJsonFile((fs::path(folder) / "trainer_state.json").string());
+    const nlohmann::json files = trainerState.value("files", nlohmann::json::object());
     const std::string trainablePath = (fs::path(folder) / "trainable.pt").string();
     torch::serialize::InputArchive tensors;
-    tensors.load_from(trainablePath);
+    loadArchive(tensors, folder, "trainable.pt", files);
     const std::vector<torch::Tensor> parameters = adapter.trainableParameters();
     {
         torch::NoGradGuard noGrad;
@@ -149,10 +193,9 @@ void restoreCheckpoint(const std::string& folder, peft::AdapterMethod& adapter, 
     // Format 1 checkpoints before adapter_state.pt existed carry no hook state.
     const std::string statePath = (fs::path(folder) / "adapter_state.pt").string();
     if (fs::exists(statePath)) {
-        const nlohmann::json names = io::readJsonFile((fs::path(folder) / "trainer_state.json").string()).value(
-            "adapter_state_tensors", nlohmann::json::array());
+        const nlohmann::json names = trainerState.value("adapter_state_tensors", nlohmann::json::array());
         torch::serialize::InputArchive hookState;
-        hookState.load_from(statePath);
+        loadArchive(hookState, folder, "adapter_state.pt", files);
         peft::NamedTensorList extra;
         for (size_t i = 0; i < names.size(); ++i) {
             torch::Tensor tensor;
@@ -169,17 +212,23 @@ void restoreCheckpoint(const std::string& folder, peft::AdapterMethod& adapter, 
     torch::serialize::InputArchive optimizerArchive;
     // Adam's moments go where the parameters are now: a checkpoint moves between CPU and CUDA.
     const torch::Device device = trainingDevice(parameters);
-    optimizerArchive.load_from((fs::path(folder) / "optimizer.pt").string(), device);
-    optimizer.load(optimizerArchive);
+    loadArchive(optimizerArchive, folder, "optimizer.pt", files, device);
+    try {
+        optimizer.load(optimizerArchive);
+    } catch (const c10::Error& error) {
+        throw std::runtime_error((fs::path(folder) / "optimizer.pt").string() + ": " + error.what_without_backtrace());
+    }
 
     torch::serialize::InputArchive rng;
-    rng.load_from((fs::path(folder) / "rng.pt").string());
-    torch::Tensor state;
-    rng.read("cpu", state);
-    {
+    loadArchive(rng, folder, "rng.pt", files);
+    try {
+        torch::Tensor state;
+        rng.read("cpu", state);
         at::Generator generator = cpuGenerator();
         std::lock_guard<std::mutex> lock(generator.mutex());
         generator.set_state(state);
+    } catch (const c10::Error& error) {
+        throw std::runtime_error((fs::path(folder) / "rng.pt").string() + ": " + error.what_without_backtrace());
     }
     // The device generator's state, when the checkpoint was written on the same kind of device.
     torch::Tensor deviceState;

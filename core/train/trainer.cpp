@@ -58,6 +58,13 @@ struct RunFailure : std::runtime_error {
     using std::runtime_error::runtime_error;
 };
 
+/// What to do about an error that ran out of disk space (ENOSPC, EDQUOT); "" for other errors.
+std::string diskFullHint(const std::string& what) {
+    const bool full = what.find("No space left on device") != std::string::npos ||
+                      what.find("Disk quota exceeded") != std::string::npos;
+    return full ? " (free space on that disk, then resume)" : std::string();
+}
+
 /// Everything one run holds; the loop is split into methods for readability.
 class Run {
 public:
@@ -222,7 +229,11 @@ void Run::setUp() {
 
     if (!config_.resume.empty()) {
         const CheckpointState state = readCheckpointState(config_.resume);
-        restoreCheckpoint(config_.resume, *adapter_, *optimizer_);
+        try {
+            restoreCheckpoint(config_.resume, *adapter_, *optimizer_);
+        } catch (const std::runtime_error& error) {
+            throw RunFailure("cannot resume from the checkpoint " + config_.resume + ": " + error.what());
+        }
         batcher_->setPosition(data::BatchPosition{state.epoch, state.batchIndex});
         result_.lastCheckpoint = config_.resume;
         for (const auto& item : model_->named_parameters(true))
@@ -345,7 +356,17 @@ void Run::saveCheckpoint() {
     saved.resume.clear();
     state.config = toJson(saved);
     const std::string folder = checkpointFolder(config_.out, step_);
-    writeCheckpoint(folder, *adapter_, *optimizer_, state);
+    try {
+        writeCheckpoint(folder, *adapter_, *optimizer_, state);
+    } catch (const std::bad_alloc&) {
+        throw;
+    } catch (const std::exception& error) {
+        // A full disk, a folder gone read-only: the run stops, and says which checkpoint is intact.
+        throw RunFailure("the checkpoint at step " + std::to_string(step_) + " could not be written: " + error.what() +
+                         (result_.lastCheckpoint.empty() ? std::string()
+                                                         : "; the last good checkpoint is " + result_.lastCheckpoint) +
+                         diskFullHint(error.what()));
+    }
     result_.lastCheckpoint = folder;
     observer_.onArtifact("checkpoint", folder, step_);
 }
@@ -355,9 +376,12 @@ TrainingResult Run::execute() {
         setUp();
     } catch (const std::exception& error) {
         result_.status = TrainingStatus::Failed;
-        result_.reason = error.what();
+        // LibTorch's errors carry a C++ backtrace in what(): the user gets the message.
+        const auto* torchError = dynamic_cast<const c10::Error*>(&error);
+        const std::string what = torchError ? torchError->what_without_backtrace() : std::string(error.what());
+        result_.reason = what;
         if (isOutOfMemory(error) || dynamic_cast<const std::bad_alloc*>(&error))
-            result_.reason = std::string("out of memory while loading: ") + error.what() +
+            result_.reason = std::string("out of memory while loading: ") + what +
                              " (lower --max-length or use a smaller model / --dtype bfloat16)";
         status(TrainingStatus::Failed, result_.reason);
         return result_;
@@ -519,13 +543,19 @@ TrainingResult Run::execute() {
                          ": lower --batch-size (use --gradient-accumulation to keep the effective batch) or --max-length";
     } catch (const std::exception& error) {
         result_.status = TrainingStatus::Failed;
-        result_.reason = error.what();
+        // LibTorch's errors carry a C++ backtrace in what(): the user gets the message.
+        const auto* torchError = dynamic_cast<const c10::Error*>(&error);
+        const std::string what = torchError ? torchError->what_without_backtrace() : std::string(error.what());
+        result_.reason = what;
         if (isOutOfMemory(error))
             result_.reason = "out of memory at step " + std::to_string(step_ + 1) + " with batch size " +
                              std::to_string(config_.batchSize) + " and max length " + std::to_string(config_.maxLength) +
                              ": lower --batch-size (use --gradient-accumulation to keep the effective batch) or --max-length";
         else if (!dynamic_cast<const RunFailure*>(&error))
-            result_.reason = "training failed at step " + std::to_string(step_ + 1) + ": " + error.what();
+            result_.reason = "training failed at step " + std::to_string(step_ + 1) + ": " + what +
+                             (result_.lastCheckpoint.empty() ? std::string()
+                                                             : "; the last good checkpoint is " + result_.lastCheckpoint) +
+                             diskFullHint(what);
     }
     result_.steps = step_;
     result_.bestMetric = bestMetric_;

@@ -12,11 +12,15 @@
 
 #include <nlohmann/json.hpp>
 
+#include <sys/resource.h>
+
 #include <atomic>
+#include <csignal>
 #include <stdexcept>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <thread>
 
 using namespace capsule;
@@ -322,6 +326,92 @@ CAPSULE_TEST(bad_inputs_fail_with_a_reason_instead_of_throwing) {
     COMPARE(static_cast<int>(nanResult.status), static_cast<int>(TrainingStatus::Failed));
     std::printf("diverging run: %s\n", nanResult.reason.c_str());
     VERIFY(nanResult.reason.find("lower --lr") != std::string::npos);
+}
+
+CAPSULE_TEST(a_checkpoint_that_cannot_be_written_fails_the_run_cleanly) {
+    // Writes past a file size limit fail (EFBIG) the way writes to a full disk do (ENOSPC), and
+    // the limit holds for root too. LibTorch's own file writer aborted the process here.
+    DemoFixture fixture;
+    TrainingConfig config = fixture.config("lora", "full-disk");
+    config.checkpointEvery = 4;
+    rlimit saved{};
+    VERIFY(getrlimit(RLIMIT_FSIZE, &saved) == 0);
+    rlimit tight = saved;
+    tight.rlim_cur = 24 * 1024;  // the adapter (16 KiB) fits, the optimizer state (32 KiB) does not
+    const auto previous = std::signal(SIGXFSZ, SIG_IGN);
+    VERIFY(setrlimit(RLIMIT_FSIZE, &tight) == 0);
+    Recorder recorder;
+    const TrainingResult result = Trainer::run(config, recorder);
+    setrlimit(RLIMIT_FSIZE, &saved);
+    std::signal(SIGXFSZ, previous);
+    std::printf("unwritable checkpoint: %s\n", result.reason.c_str());
+    COMPARE(static_cast<int>(result.status), static_cast<int>(TrainingStatus::Failed));
+    VERIFY(result.reason.find("the checkpoint at step 4 could not be written") != std::string::npos);
+    VERIFY(result.reason.find("optimizer.pt") != std::string::npos);
+    // Nothing half-written stays behind: no step-4 folder and no temporary one.
+    std::vector<std::string> left;
+    std::error_code error;
+    for (const auto& entry : fs::directory_iterator(fixture.dir.file("full-disk/checkpoints"), error))
+        left.push_back(entry.path().filename().string());
+    COMPARE(left, std::vector<std::string>{});
+    // The process is unharmed: the same run trains once the disk has room.
+    config.out = fixture.dir.file("with-room");
+    Recorder again;
+    COMPARE(static_cast<int>(Trainer::run(config, again).status), static_cast<int>(TrainingStatus::Finished));
+    VERIFY(fs::exists(fixture.dir.file("with-room/checkpoints/step-4/optimizer.pt")));
+}
+
+CAPSULE_TEST(a_damaged_checkpoint_is_refused_by_file_instead_of_resuming_wrong) {
+    DemoFixture fixture;
+    TrainingConfig config = fixture.config("lora", "damaged");
+    config.maxSteps = 8;
+    config.checkpointEvery = 4;
+    Recorder ignored;
+    COMPARE(static_cast<int>(Trainer::run(config, ignored).status), static_cast<int>(TrainingStatus::Finished));
+    const std::string original = checkpointFolder(config.out, 4);
+    const nlohmann::json state = nlohmann::json::parse(test::readFile(original + "/trainer_state.json"));
+    for (const char* name : {"trainable.pt", "adapter_state.pt", "optimizer.pt", "rng.pt"})
+        COMPARE(state.at("files").at(name).at("bytes").get<uint64_t>(), static_cast<uint64_t>(fs::file_size(original + "/" + name)));
+
+    // Resumes `damage` applied to a copy of the checkpoint; returns the failure reason.
+    int copies = 0;
+    const auto resumeDamaged = [&](const std::function<void(const std::string&)>& damage) {
+        const std::string copy = fixture.dir.file("copy-" + std::to_string(++copies));
+        fs::copy(original, copy, fs::copy_options::recursive);
+        damage(copy);
+        TrainingConfig resumed = config;
+        resumed.resume = copy;
+        resumed.out = fixture.dir.file("resumed-" + std::to_string(copies));
+        Recorder recorder;
+        const TrainingResult result = Trainer::run(resumed, recorder);
+        COMPARE(static_cast<int>(result.status), static_cast<int>(TrainingStatus::Failed));
+        std::printf("damaged checkpoint %d: %s\n", copies, result.reason.c_str());
+        VERIFY(result.reason.find("frame #") == std::string::npos);  // a message, not a C++ backtrace
+        return result.reason;
+    };
+    const auto flipMiddle = [](const std::string& path) {
+        std::string bytes = test::readFile(path);
+        for (size_t i = bytes.size() / 2; i < bytes.size() / 2 + 16; ++i) bytes[i] = static_cast<char>(~bytes[i]);
+        test::writeFile(path, bytes);
+    };
+    // Flipped bytes inside the tensor data: LibTorch would load them without complaint.
+    std::string reason = resumeDamaged([&](const std::string& copy) { flipMiddle(copy + "/trainable.pt"); });
+    VERIFY(reason.find("cannot resume from the checkpoint") != std::string::npos);
+    VERIFY(reason.find("trainable.pt: damaged") != std::string::npos);
+    // A truncated file.
+    reason = resumeDamaged([](const std::string& copy) { fs::resize_file(copy + "/optimizer.pt", 100); });
+    VERIFY(reason.find("optimizer.pt: damaged (100 bytes") != std::string::npos);
+    // A checkpoint from before the record (no "files"): the archive reader's error, named.
+    reason = resumeDamaged([](const std::string& copy) {
+        nlohmann::json old = nlohmann::json::parse(test::readFile(copy + "/trainer_state.json"));
+        old.erase("files");
+        test::writeFile(copy + "/trainer_state.json", old.dump(2));
+        fs::resize_file(copy + "/rng.pt", 100);
+    });
+    VERIFY(reason.find("rng.pt: not a readable PyTorch archive") != std::string::npos);
+    // A missing file.
+    reason = resumeDamaged([](const std::string& copy) { fs::remove(copy + "/optimizer.pt"); });
+    VERIFY(reason.find("optimizer.pt: missing from the checkpoint") != std::string::npos);
 }
 
 CAPSULE_TEST(column_mapping_reads_a_file_with_its_own_field_names) {
