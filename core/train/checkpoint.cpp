@@ -49,7 +49,7 @@ void saveArchive(torch::serialize::OutputArchive& archive, const std::string& fo
 /// Loads `folder/name` into `archive` after checking it against `files` (trainer_state.json's
 /// record; checkpoints written before it existed are loaded unchecked). Errors name the file.
 void loadArchive(torch::serialize::InputArchive& archive, const std::string& folder, const std::string& name,
-                 const nlohmann::json& files, c10::optional<torch::Device> device = c10::nullopt) {
+                 const nlohmann::json& files, const torch::Device* device = nullptr) {
     const std::string path = (fs::path(folder) / name).string();
     if (!fs::exists(path)) throw std::runtime_error(path + ": missing from the checkpoint");
     const std::string bytes = io::readTextFile(path, std::numeric_limits<std::size_t>::max());
@@ -61,7 +61,8 @@ void loadArchive(torch::serialize::InputArchive& archive, const std::string& fol
                                      "; trainer_state.json recorded " + expected.dump() + ")");
     }
     try {
-        archive.load_from(bytes.data(), bytes.size(), device);
+        if (device) archive.load_from(bytes.data(), bytes.size(), *device);  // c10:: or std::optional by version
+        else archive.load_from(bytes.data(), bytes.size());
     } catch (const c10::Error& error) {
         throw std::runtime_error(path + ": not a readable PyTorch archive (" + error.what_without_backtrace() + ")");
     }
@@ -212,7 +213,7 @@ void restoreCheckpoint(const std::string& folder, peft::AdapterMethod& adapter, 
     torch::serialize::InputArchive optimizerArchive;
     // Adam's moments go where the parameters are now: a checkpoint moves between CPU and CUDA.
     const torch::Device device = trainingDevice(parameters);
-    loadArchive(optimizerArchive, folder, "optimizer.pt", files, device);
+    loadArchive(optimizerArchive, folder, "optimizer.pt", files, &device);
     try {
         optimizer.load(optimizerArchive);
     } catch (const c10::Error& error) {
