@@ -3095,6 +3095,10 @@ importance pruned: %1</source>
         <source>training stopped by an unknown error</source>
         <translation>训练因未知错误而停止</translation>
     </message>
+    <message>
+        <source>The run history could not be written (%1): the adapter and checkpoints are not affected, but this run&apos;s history is incomplete.</source>
+        <translation>无法写入运行历史（%1）：适配器和检查点不受影响，但此次运行的历史记录不完整。</translation>
+    </message>
 </context>
 <context>
     <name>capsule::ui::charts</name>

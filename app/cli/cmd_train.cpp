@@ -146,12 +146,24 @@ int runTraining(const train::TrainingConfig& config, bool quiet, const std::stri
             std::this_thread::sleep_for(std::chrono::milliseconds(50));
         }
     });
+    // Joined on every way out: a joinable std::thread destroyed by an exception aborts the process.
+    struct Join {
+        std::atomic<bool>& done;
+        std::thread& thread;
+        ~Join() {
+            done = true;
+            thread.join();
+        }
+    } join{done, watcher};
     const train::TrainingResult result = train::Trainer::run(config, observers, &control);
     done = true;
-    watcher.join();
     std::signal(SIGINT, previous);
     progress.finish();
     storeObserver.flush();
+    if (!storeObserver.failure().empty())
+        std::cerr << "capsule-cli train: warning: the run store " << storePath << " could not be written ("
+                  << storeObserver.failure() << "); the adapter and checkpoints are not affected, but the history of run "
+                  << runId << " is incomplete\n";
 
     switch (result.status) {
     case train::TrainingStatus::Finished:

@@ -13,6 +13,8 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
+#include <string>
 #include <vector>
 
 namespace capsule::train {
@@ -34,7 +36,12 @@ public:
     /// Writes the buffered metric points now (one transaction).
     void flush();
 
+    /// Why the store could not be written ("" while it can). After the first failure (a full disk,
+    /// a read-only store) the observer records nothing more and never throws: the run trains on.
+    const std::string& failure() const { return failure_; }
+
 private:
+    void record(const std::function<void()>& write);
     double secondsSinceStart() const;
     store::RunStore& store_;
     int64_t runId_;
@@ -43,6 +50,7 @@ private:
     std::chrono::steady_clock::time_point lastFlush_ = started_;
     double timeOffsetSeconds_ = 0;  // a continued row: the time of its newest kept point
     std::vector<store::MetricPoint> pending_;
+    std::string failure_;
 };
 
 /// The RankSnapshot as the JSON payload the store keeps (modules with rank, initial rank, scores).

@@ -560,7 +560,12 @@ TrainingResult Run::execute() {
     result_.steps = step_;
     result_.bestMetric = bestMetric_;
     result_.bestMetricName = bestMetricName_;
-    status(result_.status, result_.reason);
+    try {
+        status(result_.status, result_.reason);
+    } catch (const std::exception&) {
+        // An observer that cannot take the final status (its disk is full) does not change the
+        // run's outcome, which the result carries.
+    }
     return result_;
 }
 

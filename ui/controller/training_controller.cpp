@@ -213,7 +213,14 @@ void trainOnThisThread(std::shared_ptr<TrainingController::Inbox> inbox, Trainin
         observers.add(storeObserver.get());
         const train::TrainingResult result =
             trainingFunction ? trainingFunction(config, observers, control) : train::Trainer::run(config, observers, control);
-        if (storeObserver) storeObserver->flush();
+        if (storeObserver) {
+            storeObserver->flush();
+            if (!storeObserver->failure().empty())
+                buffer.log(LogLine::Warning, TrainingController::tr("The run history could not be written (%1): the adapter "
+                                                                    "and checkpoints are not affected, but this run's "
+                                                                    "history is incomplete.")
+                                                 .arg(fromStd(storeObserver->failure())));
+        }
         finalState = toRunState(result.status);
         finalReason = localizedEngineText(fromStd(result.reason));
         adapterFolder = fromStd(result.adapterFolder);

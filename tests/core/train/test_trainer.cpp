@@ -328,22 +328,72 @@ CAPSULE_TEST(bad_inputs_fail_with_a_reason_instead_of_throwing) {
     VERIFY(nanResult.reason.find("lower --lr") != std::string::npos);
 }
 
+namespace {
+
+/// While it lives, writes past `bytes` in any file fail with EFBIG instead of raising SIGXFSZ:
+/// a full disk (ENOSPC) as far as the writer can tell, and one that holds for root too.
+class FileSizeLimit {
+public:
+    explicit FileSizeLimit(rlim_t bytes) {
+        if (getrlimit(RLIMIT_FSIZE, &saved_) != 0) throw std::runtime_error("getrlimit failed");
+        previous_ = std::signal(SIGXFSZ, SIG_IGN);
+        rlimit tight = saved_;
+        tight.rlim_cur = bytes;
+        if (setrlimit(RLIMIT_FSIZE, &tight) != 0) throw std::runtime_error("setrlimit failed");
+    }
+    ~FileSizeLimit() {
+        setrlimit(RLIMIT_FSIZE, &saved_);
+        std::signal(SIGXFSZ, previous_);
+    }
+    FileSizeLimit(const FileSizeLimit&) = delete;
+    FileSizeLimit& operator=(const FileSizeLimit&) = delete;
+
+private:
+    rlimit saved_{};
+    void (*previous_)(int) = nullptr;
+};
+
+}  // namespace
+
+CAPSULE_TEST(a_store_that_cannot_be_written_never_stops_the_training) {
+    DemoFixture fixture;
+    const std::string path = fixture.dir.file("runs.sqlite");
+    store::RunStore runs(path);
+    const int64_t runId = runs.createRun(store::RunRecord{});
+    TrainingConfig config = fixture.config("lora", "store-full");
+    TrainingResult result;
+    std::string failure;
+    {
+        const FileSizeLimit limit(256 * 1024);  // the adapter fits; the store's log outgrows it in a few steps
+        StoreObserver observer(runs, runId, /*flushIntervalSeconds=*/0.0);
+        result = Trainer::run(config, observer);
+        failure = observer.failure();
+    }
+    std::printf("store failure: %s\n", failure.c_str());
+    COMPARE(static_cast<int>(result.status), static_cast<int>(TrainingStatus::Finished));
+    VERIFY(!failure.empty());
+    VERIFY(fs::exists(config.out + "/adapter_model.safetensors"));
+    // What was committed stays, consistent: a prefix of the steps.
+    store::RunStore reopened(path);
+    VERIFY(reopened.checkIntegrity());
+    const auto losses = reopened.metrics(runId, "loss");
+    std::printf("steps recorded before it: %zu of %lld\n", losses.size(), static_cast<long long>(config.maxSteps));
+    VERIFY(!losses.empty() && losses.size() < static_cast<size_t>(config.maxSteps));
+    for (size_t i = 0; i < losses.size(); ++i) COMPARE(losses[i].step, static_cast<int64_t>(i + 1));
+}
+
 CAPSULE_TEST(a_checkpoint_that_cannot_be_written_fails_the_run_cleanly) {
     // Writes past a file size limit fail (EFBIG) the way writes to a full disk do (ENOSPC), and
     // the limit holds for root too. LibTorch's own file writer aborted the process here.
     DemoFixture fixture;
     TrainingConfig config = fixture.config("lora", "full-disk");
     config.checkpointEvery = 4;
-    rlimit saved{};
-    VERIFY(getrlimit(RLIMIT_FSIZE, &saved) == 0);
-    rlimit tight = saved;
-    tight.rlim_cur = 24 * 1024;  // the adapter (16 KiB) fits, the optimizer state (32 KiB) does not
-    const auto previous = std::signal(SIGXFSZ, SIG_IGN);
-    VERIFY(setrlimit(RLIMIT_FSIZE, &tight) == 0);
-    Recorder recorder;
-    const TrainingResult result = Trainer::run(config, recorder);
-    setrlimit(RLIMIT_FSIZE, &saved);
-    std::signal(SIGXFSZ, previous);
+    TrainingResult result;
+    {
+        const FileSizeLimit limit(24 * 1024);  // the adapter (16 KiB) fits, the optimizer state (32 KiB) does not
+        Recorder recorder;
+        result = Trainer::run(config, recorder);
+    }
     std::printf("unwritable checkpoint: %s\n", result.reason.c_str());
     COMPARE(static_cast<int>(result.status), static_cast<int>(TrainingStatus::Failed));
     VERIFY(result.reason.find("the checkpoint at step 4 could not be written") != std::string::npos);
