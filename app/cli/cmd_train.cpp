@@ -160,6 +160,10 @@ int runTraining(const train::TrainingConfig& config, bool quiet, const std::stri
     std::signal(SIGINT, previous);
     progress.finish();
     storeObserver.flush();
+    if (jsonl) {
+        jsonl->finish();
+        if (!jsonl->failure().empty()) std::cerr << "capsule-cli train: warning: " << jsonl->failure() << "\n";
+    }
     if (!storeObserver.failure().empty())
         std::cerr << "capsule-cli train: warning: the run store " << storePath << " could not be written ("
                   << storeObserver.failure() << "); the adapter and checkpoints are not affected, but the history of run "

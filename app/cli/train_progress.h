@@ -11,6 +11,8 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
@@ -70,9 +72,14 @@ private:
 /// with step 0), so every object keeps the contract's fields.
 class MetricsJsonlWriter : public train::TrainingObserver {
 public:
-    explicit MetricsJsonlWriter(const std::string& path) : stream_(path, std::ios::binary | std::ios::trunc) {
+    explicit MetricsJsonlWriter(const std::string& path) : path_(path), stream_(path, std::ios::binary | std::ios::trunc) {
         if (!stream_) throw std::runtime_error(path + ": cannot write the metrics file (--metrics-jsonl)");
     }
+    /// Why the file is incomplete ("" while every line was written): a full disk must not go
+    /// unnoticed by the script reading the file, nor stop the training.
+    const std::string& failure() const { return failure_; }
+    /// Writes the last line now.
+    void finish() { writePending(); }
     ~MetricsJsonlWriter() override { writePending(); }
     void onRanks(const peft::RankSnapshot& snapshot) override { ranks_ = snapshot; }
     void onStep(const train::StepMetrics& m) override {
@@ -103,9 +110,18 @@ public:
 private:
     void writePending() {
         if (!pending_) return;
-        stream_ << pending_->dump() << "\n" << std::flush;
+        const int64_t step = (*pending_)["step"].get<int64_t>();
+        if (failure_.empty()) {
+            errno = 0;
+            stream_ << pending_->dump() << "\n" << std::flush;
+            if (!stream_)
+                failure_ = path_ + ": the metrics file stops before step " + std::to_string(step) + " (" +
+                           (errno ? std::strerror(errno) : "write failed") + ")";
+        }
         pending_.reset();
     }
+    std::string path_;
+    std::string failure_;
     std::ofstream stream_;
     std::optional<peft::RankSnapshot> ranks_;
     std::optional<nlohmann::json> pending_;

@@ -192,6 +192,18 @@ CAPSULE_TEST(usage_errors_name_the_option_and_bad_files_name_the_file) {
     VERIFY(!fs::exists(fixture.dir.file("y/adapter_model.safetensors")));
 }
 
+CAPSULE_TEST(a_metrics_file_on_a_full_disk_is_reported_and_the_run_finishes) {
+    Fixture fixture;
+    // Every write to /dev/full fails with ENOSPC, as on a full disk.
+    std::vector<std::string> arguments = fixture.common("lora", "full-metrics");
+    for (const char* extra : {"--max-steps", "3", "--metrics-jsonl", "/dev/full"}) arguments.push_back(extra);
+    const test::CliResult result = runCli(fixture.dir, arguments);
+    COMPARE(result.exitCode, 0);
+    VERIFY(result.err.find("warning: /dev/full: the metrics file stops before step 1 (No space left on device)") !=
+           std::string::npos);
+    VERIFY(fs::exists(fixture.dir.file("full-metrics/adapter_model.safetensors")));
+}
+
 CAPSULE_TEST(demo_lifts_accuracy_and_prints_the_table) {
     Fixture fixture;
     const test::CliResult result = runCli(fixture.dir, {"demo", "--method", "prompt-tuning", "--max-steps", "80", "--folder",
