@@ -59,16 +59,19 @@ if want build; then
            "$(grep -o 'LibTorch [^ ]*' "$out/build.log" | head -1)"
 fi
 
+# The fixtures made by the golden phase, or (a rerun without it) the committed ones.
+golden=/root/out/hf-golden
+[ -f "$root$golden/manifest.json" ] || golden=/root/project/tests/fixtures/hf-golden
 if want checks; then
-    phase "capsule-cli (LibTorch 2.x) against the golden fixtures"
-    in_root "CAPSULE_HF_GOLDEN_DIR=/root/out/hf-golden /root/build/tests/core/peft/test_hf_golden" > "$out/checks.log" 2>&1
+    phase "capsule-cli (LibTorch 2.x) against the golden fixtures in $golden"
+    in_root "CAPSULE_HF_GOLDEN_DIR=$golden /root/build/tests/core/peft/test_hf_golden" > "$out/checks.log" 2>&1
     result "test_hf_golden rc=$?: $(grep -E '^Totals' "$out/checks.log")"
 fi
 
 if want merged; then
     phase "merged exports of Capsule-trained adapters, loaded by transformers"
     in_root "CAPSULE_REVERSE_VARIANTS='lora lora-rslora-all-linear adalora ia3' bash tests/golden/make_reverse_cases.sh \
-             /root/build/app/capsule-cli /root/out/hf-golden /root/out/reverse &&
+             /root/build/app/capsule-cli $golden /root/out/reverse &&
              python3 tests/golden/check_capsule_adapters.py /root/out/reverse/cases.json /root/out/reverse/report.json" \
         > "$out/merged.log" 2>&1
     result "merged rc=$?: $(grep -E 'FAILED|merged exports load' "$out/merged.log" | tr '\n' ' ')"
