@@ -21,10 +21,15 @@ namespace fs = std::filesystem;
 
 int exportUnchecked(const Arguments& arguments) {
     if (arguments.positional().size() != 1) throw UsageError("expected one RUN (id or name)");
-    const std::string out = arguments.required("out");
+    // Recorded as an artifact of the run: absolute, so the studio's History finds it from anywhere.
+    const std::string out = fs::absolute(arguments.required("out")).lexically_normal().string();
     store::RunStore runStore(arguments.valueOr("store", store::RunStore::defaultPath()));
     const std::optional<store::RunRecord> run = runStore.findRun(arguments.positional()[0]);
     if (!run) throw std::runtime_error("no run '" + arguments.positional()[0] + "' in " + runStore.path());
+    if (run->status == store::RunStatus::Failed)
+        throw std::runtime_error("run " + std::to_string(run->id) + " failed (" +
+                                 run->failureReason.substr(0, run->failureReason.find('\n')) +
+                                 "), so it wrote no adapter to export; resume it from its last checkpoint or export another run");
     const std::string adapterFolder = run->outputDir;
     if (!fs::exists(fs::path(adapterFolder) / peft::kAdapterConfigFile))
         throw std::runtime_error("run " + std::to_string(run->id) + ": no adapter in " + adapterFolder +
@@ -55,6 +60,10 @@ int exportUnchecked(const Arguments& arguments) {
         artifact.description = "adapter export";
     }
     runStore.addArtifact(artifact);
+    // A name can belong to several runs (the newest is taken): say which one this was.
+    std::cerr << "exported run " << run->id << " (" << run->name << ", " << run->method << ", step "
+              << run->lastStep.value_or(0) << ") " << (arguments.has("merged") ? "merged into its base model " : "")
+              << "to " << out << "\n";
     std::cout << out << "\n";
     return 0;
 }

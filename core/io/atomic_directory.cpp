@@ -10,7 +10,8 @@ namespace capsule::io {
 
 namespace fs = std::filesystem;
 
-void writeDirectoryAtomically(const std::string& folder, const std::function<void(const std::string&)>& fill) {
+void writeDirectoryAtomically(const std::string& folderPath, const std::function<void(const std::string&)>& fill) {
+    const std::string folder = withoutTrailingSeparators(folderPath);  // "out/" (shell completion) is "out"
     const fs::path target(folder);
     std::error_code error;
     if (target.has_parent_path()) fs::create_directories(target.parent_path(), error);

@@ -99,8 +99,13 @@ std::string randomSuffix() {
 
 }  // namespace
 
+std::string withoutTrailingSeparators(std::string path) {
+    while (path.size() > 1 && path.back() == '/') path.pop_back();
+    return path;
+}
+
 std::string temporarySiblingPath(const std::string& path) {
-    return path + ".tmp-" + randomSuffix();
+    return withoutTrailingSeparators(path) + ".tmp-" + randomSuffix();
 }
 
 void writeFileAtomically(const std::string& path, const std::function<void(std::ostream&)>& writer) {
@@ -154,7 +159,10 @@ void writeFileAtomically(const std::string& path, const void* data, std::size_t 
     });
 }
 
-void atomicReplaceDirectory(const std::string& temporaryDirectory, const std::string& finalDirectory) {
+void atomicReplaceDirectory(const std::string& temporaryFolder, const std::string& finalFolder) {
+    // "out/" names the folder "out": renaming onto or aside from it must not act inside it.
+    const std::string temporaryDirectory = withoutTrailingSeparators(temporaryFolder);
+    const std::string finalDirectory = withoutTrailingSeparators(finalFolder);
     const std::string what = "replacing " + finalDirectory + " by " + temporaryDirectory;
     std::error_code error;
     if (!fs::is_directory(temporaryDirectory, error)) {

@@ -31,7 +31,11 @@ void writeFileAtomically(const std::string& path, const void* data, std::size_t 
 /// Parent folder is fsynced. Throws std::runtime_error naming both folders on failure.
 void atomicReplaceDirectory(const std::string& temporaryDirectory, const std::string& finalDirectory);
 
-/// A fresh sibling path for a temporary file or folder: `path + ".tmp-<pid>-<random>"`.
+/// A fresh sibling path for a temporary file or folder: `path + ".tmp-<pid>-<random>"` (a
+/// trailing '/' of a folder path is dropped first: the sibling of "out/" is "out.tmp-...").
 std::string temporarySiblingPath(const std::string& path);
+
+/// `path` without trailing '/' ("out/" -> "out"; "/" stays).
+std::string withoutTrailingSeparators(std::string path);
 
 }  // namespace capsule::io

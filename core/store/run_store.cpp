@@ -224,7 +224,8 @@ std::optional<RunRecord> RunStore::findRun(const std::string& idOrName) const {
     if (!idOrName.empty() && idOrName.find_first_not_of("0123456789") == std::string::npos) {
         if (auto found = run(std::strtoll(idOrName.c_str(), nullptr, 10))) return found;
     }
-    Statement query(*database_, std::string("SELECT ") + kRunColumns + " FROM runs WHERE name = ? ORDER BY id DESC");
+    Statement query(*database_, std::string("SELECT ") + kRunColumns +
+                                    " FROM runs WHERE name = ? ORDER BY status = 'finished' DESC, id DESC");
     query.bind(1, idOrName);
     if (!query.step()) return std::nullopt;
     return readRun(query);

@@ -37,7 +37,8 @@ public:
     std::optional<RunRecord> run(int64_t runId) const;
     /// Newest first.
     std::vector<RunRecord> listRuns() const;
-    /// Finds a run by id ("12") or exact name.
+    /// Finds a run by id ("12") or exact name; of several runs with that name, the newest finished
+    /// one, else the newest.
     std::optional<RunRecord> findRun(const std::string& idOrName) const;
     /// Running: stamps startedAt (first time) and records this process as the one training it.
     void markRunning(int64_t runId);

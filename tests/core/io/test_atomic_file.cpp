@@ -2,6 +2,7 @@
 // temporary files left behind on failure.
 #include "capsule_test.h"
 
+#include "io/atomic_directory.h"
 #include "io/atomic_file.h"
 
 #include <algorithm>
@@ -92,6 +93,20 @@ CAPSULE_TEST(temporaryPathsAreSiblingsAndUnique) {
     const std::string b = temporarySiblingPath("/x/y/file.bin");
     VERIFY(a.rfind("/x/y/file.bin.tmp-", 0) == 0);
     VERIFY(a != b);
+}
+
+CAPSULE_TEST(aFolderPathWithATrailingSlashIsTheFolder) {
+    // "out/", as shell completion writes it: the temporary folder is a sibling, not a child.
+    COMPARE(temporarySiblingPath("/x/out/").rfind("/x/out.tmp-", 0), size_t{0});
+    capsule::test::TempDir folder;
+    for (int round = 0; round < 2; ++round) {  // creates, then replaces
+        writeDirectoryAtomically(folder.file("out/"), [&](const std::string& temporary) {
+            capsule::test::writeFile(temporary + "/adapter_config.json", "v" + std::to_string(round));
+        });
+        COMPARE(folderEntries(folder.file("out")), (std::vector<std::string>{"adapter_config.json"}));
+        COMPARE(capsule::test::readFile(folder.file("out/adapter_config.json")), "v" + std::to_string(round));
+        COMPARE(folderEntries(folder.path()), (std::vector<std::string>{"out"}));
+    }
 }
 
 CAPSULE_TEST(replacesDirectory) {

@@ -91,6 +91,14 @@ CAPSULE_TEST(runLifecycle) {
     COMPARE(store.findRun("renamed")->id, id);
     COMPARE(store.findRun(std::to_string(id))->name, std::string("renamed"));
     VERIFY(!store.findRun("missing").has_value());
+    // Several runs of one name (one --out folder trained again): the newest finished one, since a
+    // newer failed one left nothing of its own; without a finished one, the newest.
+    const int64_t failed = store.createRun(sampleRun("x"));
+    store.setStatus(failed, RunStatus::Failed, "boom");
+    store.rename(failed, "renamed");
+    COMPARE(store.findRun("renamed")->id, id);
+    store.setStatus(id, RunStatus::Failed, "boom too");
+    COMPARE(store.findRun("renamed")->id, failed);
 }
 
 CAPSULE_TEST(metricsAreBatchedAndOrdered) {

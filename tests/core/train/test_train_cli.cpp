@@ -190,6 +190,12 @@ CAPSULE_TEST(usage_errors_name_the_option_and_bad_files_name_the_file) {
     VERIFY(result.exitCode != 0);
     VERIFY(result.err.find("broken.jsonl") != std::string::npos);
     VERIFY(!fs::exists(fixture.dir.file("y/adapter_model.safetensors")));
+    // The failed run has nothing of its own to export, and export says why instead of copying
+    // whatever an earlier run left in its folder.
+    result = runCli(fixture.dir, {"export", "y", "--out", fixture.dir.file("y-export"), "--store", fixture.store});
+    VERIFY(result.exitCode != 0);
+    VERIFY(result.err.find("failed (") != std::string::npos && result.err.find("broken.jsonl") != std::string::npos);
+    VERIFY(!fs::exists(fixture.dir.file("y-export")));
 }
 
 CAPSULE_TEST(a_metrics_file_on_a_full_disk_is_reported_and_the_run_finishes) {
