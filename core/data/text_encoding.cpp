@@ -1,6 +1,7 @@
 #include "data/text_encoding.h"
 
-#include <algorithm>
+#include "tokenizer/unicode_text.h"
+
 #include <cstdint>
 #include <cstdio>
 #include <stdexcept>
@@ -28,28 +29,6 @@ TextEncoding detectTextEncoding(std::string_view bytes) {
     }
     return TextEncoding::Utf8;
 }
-
-namespace {
-
-void appendUtf8(std::string& out, uint32_t codePoint) {
-    if (codePoint < 0x80) {
-        out += static_cast<char>(codePoint);
-    } else if (codePoint < 0x800) {
-        out += static_cast<char>(0xC0 | (codePoint >> 6));
-        out += static_cast<char>(0x80 | (codePoint & 0x3F));
-    } else if (codePoint < 0x10000) {
-        out += static_cast<char>(0xE0 | (codePoint >> 12));
-        out += static_cast<char>(0x80 | ((codePoint >> 6) & 0x3F));
-        out += static_cast<char>(0x80 | (codePoint & 0x3F));
-    } else {
-        out += static_cast<char>(0xF0 | (codePoint >> 18));
-        out += static_cast<char>(0x80 | ((codePoint >> 12) & 0x3F));
-        out += static_cast<char>(0x80 | ((codePoint >> 6) & 0x3F));
-        out += static_cast<char>(0x80 | (codePoint & 0x3F));
-    }
-}
-
-}  // namespace
 
 std::string utf16ToUtf8(std::string_view bytes, TextEncoding encoding, const std::string& path) {
     const bool bigEndian = encoding == TextEncoding::Utf16BE;
@@ -82,7 +61,7 @@ std::string utf16ToUtf8(std::string_view bytes, TextEncoding encoding, const std
             width = 4;
         }
         if (codePoint == '\n') ++line;
-        appendUtf8(out, codePoint);
+        tokenizer::unicode::appendUtf8(out, static_cast<char32_t>(codePoint));
         offset += width;
     }
     if (offset < bytes.size())
