@@ -81,6 +81,10 @@ private:
     EvalMetrics evaluate();
     void maybeImprove(EvalMetrics& metrics);
     void saveCheckpoint();
+    /// "; the last good checkpoint is <folder>" for failure messages ("" before the first one).
+    std::string lastCheckpointNote() const {
+        return result_.lastCheckpoint.empty() ? std::string() : "; the last good checkpoint is " + result_.lastCheckpoint;
+    }
     /// With a loss scaler: whether this step's loss and gradients are finite; false = skip the step
     /// (the scale was lowered), a RunFailure once float16 cannot be rescued.
     bool scaledStepIsFinite(const torch::Tensor& stepLoss, const torch::Tensor& gradNorm, double lossScale);
@@ -332,8 +336,7 @@ bool Run::scaledStepIsFinite(const torch::Tensor& stepLoss, const torch::Tensor&
     if (scaler_->exhausted())
         throw RunFailure("the gradients overflow at step " + std::to_string(step_ + 1) + " even with the loss scaled by " +
                          formatScale(lossScale) + " (use --dtype bfloat16 or float32, or lower --lr)" +
-                         (result_.lastCheckpoint.empty() ? std::string()
-                                                         : "; the last good checkpoint is " + result_.lastCheckpoint));
+                         lastCheckpointNote());
     log(LogLevel::Warning, "step " + std::to_string(step_ + 1) + ": the gradients overflowed at loss scale " +
                                formatScale(lossScale) + "; step skipped, scale lowered to " + formatScale(scaler_->scale()));
     return false;
@@ -363,8 +366,7 @@ void Run::saveCheckpoint() {
     } catch (const std::exception& error) {
         // A full disk, a folder gone read-only: the run stops, and says which checkpoint is intact.
         throw RunFailure("the checkpoint at step " + std::to_string(step_) + " could not be written: " + error.what() +
-                         (result_.lastCheckpoint.empty() ? std::string()
-                                                         : "; the last good checkpoint is " + result_.lastCheckpoint) +
+                         lastCheckpointNote() +
                          diskFullHint(error.what()));
     }
     result_.lastCheckpoint = folder;
@@ -451,8 +453,7 @@ TrainingResult Run::execute() {
                 if (!std::isfinite(value) || !std::isfinite(gradNorm.item<double>()))
                     throw RunFailure("the loss became " + std::string(std::isnan(value) ? "NaN" : "infinite") + " at step " +
                                      std::to_string(step_ + 1) + " (lower --lr or --max-grad-norm, or use --dtype float32)" +
-                                     (result_.lastCheckpoint.empty() ? std::string()
-                                                                     : "; the last good checkpoint is " + result_.lastCheckpoint));
+                                     lastCheckpointNote());
             }
             if (apply) optimizer_->step();
             ++step_;
@@ -486,8 +487,7 @@ TrainingResult Run::execute() {
                 if (!std::isfinite(metrics.loss))
                     throw RunFailure("the loss became non-finite by step " + std::to_string(step_) +
                                      " (lower --lr or --max-grad-norm, or use --dtype float32)" +
-                                     (result_.lastCheckpoint.empty() ? std::string()
-                                                                     : "; the last good checkpoint is " + result_.lastCheckpoint));
+                                     lastCheckpointNote());
                 observer_.onStep(metrics);
                 lossSinceLog.zero_();
                 stepsSinceLog = tokensSinceLog = samplesSinceLog = 0;
@@ -553,8 +553,7 @@ TrainingResult Run::execute() {
                              ": lower --batch-size (use --gradient-accumulation to keep the effective batch) or --max-length";
         else if (!dynamic_cast<const RunFailure*>(&error))
             result_.reason = "training failed at step " + std::to_string(step_ + 1) + ": " + what +
-                             (result_.lastCheckpoint.empty() ? std::string()
-                                                             : "; the last good checkpoint is " + result_.lastCheckpoint) +
+                             lastCheckpointNote() +
                              diskFullHint(what);
     }
     result_.steps = step_;
