@@ -6,6 +6,7 @@
 #include "command.h"
 #include "train_progress.h"
 
+#include "io/atomic_file.h"
 #include "store/run_store.h"
 #include "train/checkpoint.h"
 #include "train/store_observer.h"
@@ -70,10 +71,8 @@ train::TrainingConfig trainingConfigFromArguments(const Arguments& arguments, co
         // checkpoints and the studio's History read them later from other folders.
         for (std::string* path : {&config.model, &config.data, &config.out, &config.resume, &config.validationFile,
                                   &config.metricsJsonl, &config.store}) {
-            if (path->empty()) continue;
-            std::filesystem::path absolute = std::filesystem::absolute(*path).lexically_normal();
-            if (!absolute.has_filename()) absolute = absolute.parent_path();  // "out/" names "out"
-            *path = absolute.string();
+            if (!path->empty())
+                *path = io::withoutTrailingSeparators(std::filesystem::absolute(*path).lexically_normal().string());
         }
         if (validate) config.validate();
         return config;
